@@ -1,0 +1,49 @@
+#include "modelwatch/core/number_format.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+namespace modelwatch {
+namespace {
+
+TEST(NumberFormatTest, ParsesDecimalAndScientific) {
+  double v = 0;
+  EXPECT_TRUE(ParseDouble("0.875", &v));
+  EXPECT_EQ(v, 0.875);
+  EXPECT_TRUE(ParseDouble("-1e-3", &v));
+  EXPECT_EQ(v, -1e-3);
+  EXPECT_TRUE(ParseDouble("+2", &v));
+  EXPECT_EQ(v, 2.0);
+  EXPECT_TRUE(ParseDouble(".5", &v));
+  EXPECT_EQ(v, 0.5);
+  EXPECT_TRUE(ParseDouble("1E5", &v));
+  EXPECT_EQ(v, 1e5);
+}
+
+TEST(NumberFormatTest, RejectsNonNumbers) {
+  double v = 0;
+  for (const char* bad : {"", "abc", "1.2.3", " 1", "1 ", "nan", "inf", "-inf", "+", "+-1",
+                          "0x10", "1e", "--1"}) {
+    EXPECT_FALSE(ParseDouble(bad, &v)) << bad;
+  }
+}
+
+TEST(NumberFormatTest, FormatIsShortestRoundTrip) {
+  EXPECT_EQ(FormatDouble(0.1), "0.1");
+  EXPECT_EQ(FormatDouble(3.0), "3");
+  EXPECT_EQ(FormatDouble(1e-7), "1e-07");
+  EXPECT_EQ(FormatDouble(0.30000000000000004), "0.30000000000000004");
+  std::mt19937_64 rng(1);
+  std::uniform_real_distribution<double> d(-1e6, 1e6);
+  for (int i = 0; i < 10000; ++i) {
+    double x = d(rng), y = 0;
+    ASSERT_TRUE(ParseDouble(FormatDouble(x), &y));
+    EXPECT_EQ(x, y);
+  }
+}
+
+}  // namespace
+}  // namespace modelwatch
