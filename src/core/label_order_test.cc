@@ -107,3 +107,22 @@ TEST(LabelInternerTest, SwitchesToHashIndexAndStaysConsistent) {
 
 }  // namespace
 }  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+TEST(LabelInternerTest, ShortAndLongLabelsAndPrefixesAreDistinct) {
+  LabelInterner in;
+  const char* labels[] = {"", "a", "a\0"/* same as "a" */, "ab", "abcdefgh", "abcdefghi",
+                          "abcdefgi", "\xff", "b"};
+  std::vector<uint32_t> ids;
+  for (const char* l : labels) ids.push_back(in.Intern(l));
+  EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(in.Intern(std::string_view("a\0", 2)), 8u);  // an embedded NUL is a byte like others
+  EXPECT_EQ(in.Find(std::string_view("a\0", 2)), 8u);
+  EXPECT_EQ(in.Find("abcdefghi"), 4u);
+  EXPECT_EQ(in.Find("abcdefg"), LabelInterner::kNotFound);
+}
+
+}  // namespace
+}  // namespace modelwatch

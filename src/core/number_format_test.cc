@@ -5,6 +5,9 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <charconv>
+#include <string>
+#include <algorithm>
 
 namespace modelwatch {
 namespace {
@@ -43,6 +46,39 @@ TEST(NumberFormatTest, FormatIsShortestRoundTrip) {
     ASSERT_TRUE(ParseDouble(FormatDouble(x), &y));
     EXPECT_EQ(x, y);
   }
+}
+
+}  // namespace
+}  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+// The fast path must agree bit for bit with std::from_chars on plain decimals.
+TEST(NumberFormatTest, FastPathMatchesFromChars) {
+  std::mt19937_64 rng(3);
+  std::uniform_int_distribution<uint64_t> mantissa(0, (uint64_t{1} << 53));
+  std::uniform_int_distribution<int> point(0, 22), sign(0, 1);
+  for (int i = 0; i < 200000; ++i) {
+    std::string digits = std::to_string(mantissa(rng) >> (i % 50));
+    int frac = std::min<int>(point(rng), static_cast<int>(digits.size()));
+    std::string text = digits.substr(0, digits.size() - frac) + "." + digits.substr(digits.size() - frac);
+    if (text[0] == '.') text = "0" + text;
+    if (sign(rng)) text = "-" + text;
+    double fast = 0, reference = 0;
+    ASSERT_TRUE(ParseDouble(text, &fast)) << text;
+    std::from_chars(text.data(), text.data() + text.size(), reference);
+    ASSERT_EQ(fast, reference) << text;
+  }
+  double v = 0;
+  EXPECT_TRUE(ParseDouble("1.", &v));
+  EXPECT_EQ(v, 1.0);
+  EXPECT_FALSE(ParseDouble(".", &v));
+  EXPECT_FALSE(ParseDouble("-", &v));
+  EXPECT_TRUE(ParseDouble("0.30000000000000004", &v));
+  EXPECT_EQ(v, 0.30000000000000004);
+  EXPECT_TRUE(ParseDouble("12345678901234567890.5", &v));  // > 19 digits: full parser
+  EXPECT_EQ(v, 12345678901234567890.5);
 }
 
 }  // namespace

@@ -44,9 +44,16 @@ class LabelInterner {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
   };
   void Rebuild();
+  // Labels of at most 8 bytes packed into an integer, so the linear scan compares integers.
+  struct ShortKey {
+    uint64_t bytes = 0;
+    uint32_t size = UINT32_MAX;  // UINT32_MAX: the label is longer than 8 bytes
+  };
+  static ShortKey MakeShortKey(std::string_view label);
 
   // unique_ptr keeps each string's address (and so the map's string_view keys) stable.
   std::vector<std::unique_ptr<std::string>> texts_;
+  std::vector<ShortKey> short_keys_;  // parallel to texts_
   std::unordered_map<std::string_view, uint32_t, Hash, std::equal_to<>> index_;
 };
 
