@@ -1,0 +1,93 @@
+// TableReader: streams rows of a CSV or NDJSON file and hands out the fields of a chosen set of
+// columns as text, with the line number of each row for error messages.
+//
+// Formats
+//  - CSV (RFC 4180): the first line is the header; fields separated by ','; a field may be quoted
+//    with '"' and then contain ',', newlines and '""' (an escaped quote); lines end in LF or CRLF;
+//    a final line without a newline is a row; blank lines are skipped. An empty field is null.
+//  - NDJSON: one JSON object per line; blank lines skipped. A selected key's value is delivered
+//    as text: strings unescaped, numbers as their JSON text ("1e3"), true/false as "true"/"false",
+//    null as a null field. A selected key absent from an object is an error; arrays and objects
+//    as values are errors.
+//
+// Memory is constant in the file size: the file is read in blocks (Options::block_size) and a
+// row's fields stay valid until the next call to Next().
+//
+// Errors are Status values whose message names the place as "FILE:LINE:COLUMN: problem" (COLUMN
+// is the 1-based field number for CSV, and the key name is quoted for NDJSON), e.g.
+//   data.csv:17:3: quoted field is not closed
+//   data.csv:9: row has 4 fields, header has 5
+//   data.ndjson:3: field 'score' is missing
+//   data.csv:1: column 'score' not found (columns: id, label, pred)
+// Codes: kNotFound for a missing file or column, kInvalidArgument for malformed content,
+// kUnavailable for read errors.
+// Thread safety: not thread safe; one reader per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "modelwatch/core/status.h"
+
+namespace modelwatch::io {
+
+enum class TableFormat { kCsv, kNdjson };
+
+// "csv" / "ndjson" (also "jsonl"); kInvalidArgument otherwise.
+Result<TableFormat> ParseTableFormat(std::string_view name);
+// From the file name's extension: .csv -> CSV; .ndjson, .jsonl, .json -> NDJSON.
+Result<TableFormat> TableFormatFromPath(std::string_view path);
+
+class TableReader {
+ public:
+  struct Options {
+    size_t block_size = 1 << 20;  // bytes read from the file at a time
+  };
+
+  virtual ~TableReader() = default;
+
+  // Opens `path` and reads the header (CSV) or the first record (NDJSON) to learn the columns.
+  // An empty file (no header, or no record) is kInvalidArgument "FILE: file is empty".
+  static Result<std::unique_ptr<TableReader>> Open(const std::string& path, TableFormat format,
+                                                   const Options& options);
+  static Result<std::unique_ptr<TableReader>> Open(const std::string& path, TableFormat format) {
+    return Open(path, format, Options());
+  }
+  // Reads from memory; `name` stands for the file name in messages (tests, fuzzing).
+  static Result<std::unique_ptr<TableReader>> FromString(std::string data, std::string name,
+                                                         TableFormat format,
+                                                         const Options& options);
+
+  // All column names: the CSV header, or the keys of the first NDJSON object, in order.
+  virtual const std::vector<std::string>& column_names() const = 0;
+
+  // Chooses the columns that field() returns, in this order. kNotFound naming the first missing
+  // column and listing the available ones.
+  virtual Status Select(const std::vector<std::string>& columns) = 0;
+
+  // Advances to the next row. Returns false at the end of input or on error; then status() tells
+  // which (OK at a clean end).
+  virtual bool Next() = 0;
+  virtual const Status& status() const = 0;
+
+  // The i-th selected field of the current row (valid until the next Next()).
+  virtual std::string_view field(size_t i) const = 0;
+  virtual bool is_null(size_t i) const = 0;
+  // 1-based line where the current row starts, and the file name given at Open.
+  virtual uint64_t line() const = 0;
+  virtual const std::string& file_name() const = 0;
+  // "FILE:LINE" of the current row, and "FILE:LINE:COL" naming selected field i (CSV: the field's
+  // 1-based position in the row; NDJSON: the key), for callers' messages.
+  virtual std::string Where() const = 0;
+  virtual std::string WhereField(size_t i) const = 0;
+
+  // Progress: bytes consumed so far and the file's size (0 when unknown).
+  virtual uint64_t bytes_read() const = 0;
+  virtual uint64_t total_bytes() const = 0;
+};
+
+}  // namespace modelwatch::io
