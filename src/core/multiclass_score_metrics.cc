@@ -1,0 +1,196 @@
+// MulticlassScoreAccumulator: one binary ranking problem per class (one-vs-rest) on the shared
+// primitives of internal/score_ranking.h, plus per-row running sums (log loss, Brier, top-label
+// calibration bins).
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "internal/score_ranking.h"
+#include "modelwatch/core/score_metrics.h"
+
+namespace modelwatch {
+namespace {
+
+using score_internal::RankedValue;
+using score_internal::RankingResult;
+
+ScoreOptions Normalized(ScoreOptions options) {
+  options.histogram_bins = std::max<uint32_t>(options.histogram_bins, 1);
+  options.ece_bins = std::max<uint32_t>(options.ece_bins, 1);
+  return options;
+}
+
+// Weighted mean of the values (and of their ranges) that are defined; nullopt when none is.
+class RankedMean {
+ public:
+  void Add(const RankedValue& v, double weight) {
+    value_.Add(weight * v.value);
+    below_.Add(weight * v.below);
+    above_.Add(weight * v.above);
+    weight_.Add(weight);
+  }
+  ScoreEstimate Get() const {
+    const double w = weight_.value();
+    if (!(w > 0.0)) return {};
+    RankedValue mean{value_.value() / w, below_.value() / w, above_.value() / w};
+    return {mean.value, mean.error_bound()};
+  }
+
+ private:
+  CompensatedSum value_, below_, above_, weight_;
+};
+
+std::string QuotedList(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) {
+    if (!out.empty()) out += ", ";
+    out += "'" + name + "'";
+  }
+  return out;
+}
+
+}  // namespace
+
+MulticlassScoreAccumulator::MulticlassScoreAccumulator(std::vector<std::string> class_names,
+                                                       const ScoreOptions& options)
+    : class_names_(std::move(class_names)),
+      options_(Normalized(options)),
+      ece_(options_.ece_bins),
+      ece_step_(1.0 / options_.ece_bins) {
+  if (options_.mode == ScoreMode::kExact) {
+    exact_keys_.resize(class_names_.size());
+  } else {
+    hist_.assign(2 * class_names_.size() * options_.histogram_bins, 0);
+  }
+}
+
+void MulticlassScoreAccumulator::Update(uint32_t truth, std::span<const double> scores) {
+  const size_t num = class_names_.size();
+  if (truth >= num || scores.size() != num) {
+    assert(false && "MulticlassScoreAccumulator::Update: truth or scores out of range");
+    return;
+  }
+  ++n_;
+  if (options_.mode == ScoreMode::kExact) {
+    for (size_t k = 0; k < num; ++k) {
+      exact_keys_[k].push_back(score_internal::PackScoreKey(scores[k], k == truth));
+    }
+  } else {
+    const uint32_t bins = options_.histogram_bins;
+    uint64_t* hist = hist_.data();
+    for (size_t k = 0; k < num; ++k, hist += 2 * size_t{bins}) {
+      ++hist[2 * size_t{score_internal::HistogramBin(scores[k], bins)} + (k == truth)];
+    }
+  }
+  double clipped_sum = 0.0;
+  double brier = 0.0;
+  size_t argmax = 0;
+  for (size_t k = 0; k < num; ++k) {
+    const double p = scores[k];
+    clipped_sum += score_internal::ClipProbability(p);
+    const double residual = p - (k == truth ? 1.0 : 0.0);
+    brier += residual * residual;
+    if (p > scores[argmax]) argmax = k;
+  }
+  log_loss_sum_.Add(-std::log(score_internal::ClipProbability(scores[truth]) / clipped_sum));
+  brier_sum_.Add(brier);
+  score_internal::AddCalibration(ece_, ece_step_, scores[argmax], argmax == truth);
+}
+
+Status MulticlassScoreAccumulator::Merge(const MulticlassScoreAccumulator& other) {
+  if (other.class_names_ != class_names_) {
+    return InvalidArgumentError("MulticlassScoreAccumulator::Merge: classes differ");
+  }
+  if (other.options_.mode != options_.mode ||
+      other.options_.histogram_bins != options_.histogram_bins ||
+      other.options_.ece_bins != options_.ece_bins) {
+    return InvalidArgumentError(
+        "MulticlassScoreAccumulator::Merge: options differ (mode, histogram_bins or ece_bins)");
+  }
+  if (&other == this) {
+    const MulticlassScoreAccumulator copy = other;
+    return Merge(copy);
+  }
+  for (size_t k = 0; k < exact_keys_.size(); ++k) {
+    exact_keys_[k].insert(exact_keys_[k].end(), other.exact_keys_[k].begin(),
+                          other.exact_keys_[k].end());
+  }
+  for (size_t i = 0; i < hist_.size(); ++i) hist_[i] += other.hist_[i];
+  n_ += other.n_;
+  log_loss_sum_.Merge(other.log_loss_sum_);
+  brier_sum_.Merge(other.brier_sum_);
+  score_internal::MergeCalibration(other.ece_, ece_);
+  return Status::Ok();
+}
+
+size_t MulticlassScoreAccumulator::MemoryBytes() const {
+  size_t bytes = score_internal::VectorBytes(exact_keys_) + score_internal::VectorBytes(hist_) +
+                 score_internal::VectorBytes(ece_);
+  for (const std::vector<uint64_t>& keys : exact_keys_) bytes += score_internal::VectorBytes(keys);
+  return bytes;
+}
+
+MulticlassScoreMetrics MulticlassScoreAccumulator::Finish() const {
+  MulticlassScoreMetrics m;
+  m.n = n_;
+  if (n_ == 0) {
+    m.warnings.push_back("no rows: every score metric is undefined");
+    return m;
+  }
+  const size_t num = class_names_.size();
+  RankedMean auc_macro, auc_weighted, ap_macro;
+  std::vector<std::string> auc_left_out, ap_left_out;
+  score_internal::SortScratch scratch;  // reused by every class
+  for (size_t k = 0; k < num; ++k) {
+    RankingResult r;
+    if (options_.mode == ScoreMode::kExact) {
+      r = score_internal::ExactRanking(exact_keys_[k], &scratch);
+    } else {
+      const size_t width = 2 * size_t{options_.histogram_bins};
+      r = score_internal::HistogramRanking(
+          std::span<const uint64_t>(hist_).subspan(k * width, width));
+    }
+    if (r.roc_auc) {
+      auc_macro.Add(*r.roc_auc, 1.0);
+      auc_weighted.Add(*r.roc_auc, static_cast<double>(r.positives));
+    } else {
+      auc_left_out.push_back(class_names_[k]);
+    }
+    if (r.average_precision) {
+      ap_macro.Add(*r.average_precision, 1.0);
+    } else {
+      ap_left_out.push_back(class_names_[k]);
+    }
+  }
+  m.roc_auc_macro = auc_macro.Get();
+  m.roc_auc_weighted = auc_weighted.Get();
+  m.average_precision_macro = ap_macro.Get();
+  if (!m.roc_auc_macro.value) {
+    m.warnings.push_back(
+        "roc_auc is undefined: no class has both positive and negative rows (scikit-learn raises "
+        "ValueError)");
+  } else if (!auc_left_out.empty()) {
+    m.warnings.push_back(
+        "roc_auc: classes without positive or without negative rows are left out of the macro "
+        "and weighted averages (scikit-learn raises ValueError): " +
+        QuotedList(auc_left_out));
+  }
+  if (!m.average_precision_macro.value) {
+    m.warnings.push_back("average_precision is undefined: no class has positive rows");
+  } else if (!ap_left_out.empty()) {
+    m.warnings.push_back(
+        "average_precision: classes without positive rows are left out of the macro average "
+        "(scikit-learn would average in 0.0): " +
+        QuotedList(ap_left_out));
+  }
+  const double n = static_cast<double>(n_);
+  m.log_loss = log_loss_sum_.value() / n;
+  m.brier = brier_sum_.value() / n;
+  m.ece = score_internal::ExpectedCalibrationError(ece_);
+  return m;
+}
+
+}  // namespace modelwatch
