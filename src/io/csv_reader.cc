@@ -108,8 +108,14 @@ class CsvReader final : public TableReader {
         name_(std::move(name)),
         fields_(kShortRowFields) {}
 
+  void SetRange(uint64_t begin, uint64_t end) {
+    range_begin_ = begin;
+    range_end_ = end;
+  }
   // Reads the header: the first row that is not blank.
   Status Init();
+  // Positions at Options::range_begin after the header (no-op when 0).
+  Status SeekToRange();
 
   const std::vector<std::string>& column_names() const override { return columns_; }
   Status Select(const std::vector<std::string>& columns) override;
@@ -132,6 +138,7 @@ class CsvReader final : public TableReader {
     return Location(name_, row_line_) + ':' + std::to_string(selected_[i] + 1);
   }
   uint64_t bytes_read() const override { return buffer_.OffsetOf(pos_); }
+  uint64_t offset() const override { return buffer_.OffsetOf(pos_); }
   uint64_t total_bytes() const override { return buffer_.total_size(); }
 
  private:
@@ -191,6 +198,8 @@ class CsvReader final : public TableReader {
   bool row_escaped_ = false;  // some field of the row holds "" pairs
   bool has_row_ = false;
   bool done_ = false;
+  uint64_t range_begin_ = 0;
+  uint64_t range_end_ = UINT64_MAX;
 };
 
 bool CsvReader::ParseShortRow() {
@@ -313,6 +322,7 @@ bool CsvReader::Refill() {
 
 bool CsvReader::NextRow() {
   for (;;) {
+    if (buffer_.OffsetOf(pos_) >= range_end_) return false;  // after skipped blank lines
     switch (ParseRow()) {
       case Parse::kNeedMore:
         if (!Refill()) return false;
@@ -349,6 +359,18 @@ Status CsvReader::Init() {
     columns_.emplace_back(f.data, f.size);
     selected_.push_back(i);
   }
+  return SeekToRange();
+}
+
+Status CsvReader::SeekToRange() {
+  if (range_begin_ == 0) return Status::Ok();
+  if (range_begin_ < buffer_.OffsetOf(pos_)) {
+    return InvalidArgumentError(name_ + ": range_begin " + std::to_string(range_begin_) +
+                                " is inside the header");
+  }
+  MW_RETURN_IF_ERROR(buffer_.Reset(range_begin_));
+  pos_ = buffer_.data();
+  line_ = 1;
   return Status::Ok();
 }
 
@@ -359,6 +381,11 @@ Status CsvReader::Select(const std::vector<std::string>& columns) {
 }
 
 bool CsvReader::Next() {
+  if (buffer_.OffsetOf(pos_) >= range_end_) [[unlikely]] {
+    has_row_ = false;
+    done_ = true;
+    return false;
+  }
   // The common case, kept small: a short row of the right width.
   if (!done_ && ParseShortRow() && num_fields_ == columns_.size() && !RowIsBlank()) {
     row_line_ = line_;
@@ -404,6 +431,7 @@ Result<std::unique_ptr<TableReader>> NewCsvReader(std::unique_ptr<ByteSource> so
                                                   std::string name,
                                                   const TableReader::Options& options) {
   auto reader = std::make_unique<CsvReader>(std::move(source), std::move(name), options.block_size);
+  reader->SetRange(options.range_begin, options.range_end);
   MW_RETURN_IF_ERROR(reader->Init());
   return std::unique_ptr<TableReader>(std::move(reader));
 }

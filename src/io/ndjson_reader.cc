@@ -225,6 +225,10 @@ class NdjsonReader final : public TableReader {
 
   // Reads the first record, for the column names; Next() returns it again.
   Status Init();
+  void SetRange(uint64_t begin, uint64_t end) {
+    range_begin_ = begin;
+    range_end_ = end;
+  }
 
   const std::vector<std::string>& column_names() const override { return columns_; }
   Status Select(const std::vector<std::string>& columns) override;
@@ -241,6 +245,7 @@ class NdjsonReader final : public TableReader {
     return Location(name_, row_line_) + ":'" + selected_[i] + "'";
   }
   uint64_t bytes_read() const override { return buffer_.OffsetOf(pos_); }
+  uint64_t offset() const override { return buffer_.OffsetOf(pos_); }
   uint64_t total_bytes() const override { return buffer_.total_size(); }
 
  private:
@@ -279,6 +284,8 @@ class NdjsonReader final : public TableReader {
   size_t num_found_ = 0;
   bool has_row_ = false;
   bool done_ = false;
+  uint64_t range_begin_ = 0;
+  uint64_t range_end_ = UINT64_MAX;
 };
 
 Status NdjsonReader::JsonError(simdjson::error_code error) const {
@@ -316,6 +323,10 @@ bool NdjsonReader::NextLine() {
     scanned = 0;
     if (std::all_of(begin, line_end, [](char c) { return c == ' ' || c == '\t' || c == '\r'; })) {
       continue;
+    }
+    if (buffer_.OffsetOf(begin) >= range_end_) {  // the range ended in blank lines
+      pos_ = begin;
+      return false;
     }
     line_begin_ = begin;
     line_end_ = line_end;
@@ -445,9 +456,15 @@ Status NdjsonReader::Init() {
   columns_ = keys;
   SetSelection(std::move(keys));
   first_line_ = row_line_;
-  // Read the first record again as the first row.
-  pos_ = line_begin_;
-  line_ = row_line_;
+  if (range_begin_ == 0) {
+    // Read the first record again as the first row.
+    pos_ = line_begin_;
+    line_ = row_line_;
+    return Status::Ok();
+  }
+  MW_RETURN_IF_ERROR(buffer_.Reset(range_begin_));
+  pos_ = buffer_.data();
+  line_ = 1;
   return Status::Ok();
 }
 
@@ -461,6 +478,10 @@ Status NdjsonReader::Select(const std::vector<std::string>& columns) {
 bool NdjsonReader::Next() {
   has_row_ = false;
   if (done_) return false;
+  if (buffer_.OffsetOf(pos_) >= range_end_) {
+    done_ = true;
+    return false;
+  }
   if (!NextLine()) {
     done_ = true;
     return false;
@@ -481,6 +502,7 @@ Result<std::unique_ptr<TableReader>> NewNdjsonReader(std::unique_ptr<ByteSource>
                                                      const TableReader::Options& options) {
   auto reader =
       std::make_unique<NdjsonReader>(std::move(source), std::move(name), options.block_size);
+  reader->SetRange(options.range_begin, options.range_end);
   MW_RETURN_IF_ERROR(reader->Init());
   return std::unique_ptr<TableReader>(std::move(reader));
 }

@@ -42,6 +42,12 @@ class FileSource final : public ByteSource {
     }
   }
   uint64_t size() const override { return size_; }
+  Status Seek(uint64_t offset) override {
+    if (::lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
+      return UnavailableError(path_ + ": cannot seek: " + ErrnoText(errno));
+    }
+    return Status::Ok();
+  }
 
  private:
   const std::string path_;
@@ -61,6 +67,10 @@ class StringSource final : public ByteSource {
   }
   // An empty string reports 0, "unknown", which is harmless: the first read ends it.
   uint64_t size() const override { return data_.size(); }
+  Status Seek(uint64_t offset) override {
+    pos_ = static_cast<size_t>(std::min<uint64_t>(offset, data_.size()));
+    return Status::Ok();
+  }
 
  private:
   const std::string data_;
@@ -144,6 +154,9 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 
 Status CheckOptions(const TableReader::Options& options) {
   if (options.block_size == 0) return InvalidArgumentError("table reader: block_size must be > 0");
+  if (options.range_begin > options.range_end) {
+    return InvalidArgumentError("table reader: range_begin is after range_end");
+  }
   return Status::Ok();
 }
 
@@ -192,6 +205,34 @@ Result<std::unique_ptr<TableReader>> TableReader::Open(const std::string& path, 
   MW_RETURN_IF_ERROR(CheckOptions(options));
   MW_ASSIGN_OR_RETURN(std::unique_ptr<internal::ByteSource> source, internal::OpenFileSource(path));
   return NewReader(std::move(source), path, format, options);
+}
+
+Result<std::vector<uint64_t>> TableReader::SplitPoints(const std::string& path, int parts) {
+  MW_ASSIGN_OR_RETURN(std::unique_ptr<internal::ByteSource> source, internal::OpenFileSource(path));
+  const uint64_t size = source->size();
+  std::vector<uint64_t> splits;
+  std::string block(64 * 1024, '\0');
+  for (int i = 1; i < parts; ++i) {
+    // The first line start after the i-th equal share of the bytes.
+    uint64_t offset = size / static_cast<uint64_t>(parts) * static_cast<uint64_t>(i);
+    if (!splits.empty() && offset <= splits.back()) continue;
+    MW_RETURN_IF_ERROR(source->Seek(offset));
+    bool found = false;
+    while (!found) {
+      MW_ASSIGN_OR_RETURN(size_t n, source->Read(block.data(), block.size()));
+      if (n == 0) break;
+      const void* nl = std::memchr(block.data(), '\n', n);
+      if (nl == nullptr) {
+        offset += n;
+        continue;
+      }
+      offset += static_cast<uint64_t>(static_cast<const char*>(nl) - block.data()) + 1;
+      found = true;
+    }
+    if (!found || offset >= size) break;
+    splits.push_back(offset);
+  }
+  return splits;
 }
 
 Result<std::unique_ptr<TableReader>> TableReader::FromString(std::string data, std::string name,

@@ -130,3 +130,82 @@ TEST(TableReaderTest, FromStringDispatchesOnFormat) {
 
 }  // namespace
 }  // namespace modelwatch::io
+
+namespace modelwatch::io {
+namespace {
+
+// Reads every row of `data` in the parts given by `splits`; returns the first selected field of
+// each row and checks that each part ends exactly where the next begins.
+std::vector<std::string> ReadInParts(const std::string& data, TableFormat format,
+                                     const std::vector<uint64_t>& splits, bool* aligned) {
+  std::vector<std::string> rows;
+  *aligned = true;
+  std::vector<uint64_t> bounds = {0};
+  bounds.insert(bounds.end(), splits.begin(), splits.end());
+  bounds.push_back(UINT64_MAX);
+  for (size_t i = 0; i + 1 < bounds.size(); ++i) {
+    TableReader::Options o;
+    o.block_size = 5;
+    o.range_begin = bounds[i];
+    o.range_end = bounds[i + 1];
+    auto r = TableReader::FromString(data, "t", format, o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    if (!r.ok()) return rows;
+    EXPECT_TRUE((*r)->Select({"a"}).ok());
+    while ((*r)->Next()) rows.emplace_back((*r)->field(0));
+    // A part that fails (e.g. it starts inside a quoted field) is not aligned either.
+    if (!(*r)->status().ok()) *aligned = false;
+    if (i + 2 < bounds.size() && (*r)->offset() != bounds[i + 1]) *aligned = false;
+  }
+  return rows;
+}
+
+TEST(TableReaderRangeTest, CsvPartsTogetherReadEveryRowOnce) {
+  const std::string data = "a,b\n1,x\n22,y\n333,z\n4444,w\n55555,v\n";
+  // Offsets of the line starts: 4, 8, 13, 19, 26.
+  for (std::vector<uint64_t> splits : {std::vector<uint64_t>{8}, {13, 26}, {4, 8, 13, 19, 26}}) {
+    bool aligned = false;
+    EXPECT_EQ(ReadInParts(data, TableFormat::kCsv, splits, &aligned),
+              (std::vector<std::string>{"1", "22", "333", "4444", "55555"}));
+    EXPECT_TRUE(aligned);
+  }
+}
+
+TEST(TableReaderRangeTest, NdjsonPartsTogetherReadEveryRowOnce) {
+  const std::string data = "{\"a\":1}\n{\"a\":2}\n\n{\"a\":3}\n";
+  bool aligned = false;
+  EXPECT_EQ(ReadInParts(data, TableFormat::kNdjson, {8, 17}, &aligned),
+            (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_TRUE(aligned);
+}
+
+TEST(TableReaderRangeTest, SplitInsideQuotedFieldIsDetectedByOffsets) {
+  // The row "2,\"x\ny\"" spans lines: a split at the start of "y\"" is not a row start.
+  const std::string data = "a,b\n1,p\n2,\"x\ny\"\n3,q\n";
+  const uint64_t inside = data.find("y\"");
+  bool aligned = true;
+  ReadInParts(data, TableFormat::kCsv, {inside}, &aligned);
+  EXPECT_FALSE(aligned);
+}
+
+TEST(TableReaderRangeTest, SplitPointsAreLineStarts) {
+  const std::string path = ::testing::TempDir() + "/split_points.csv";
+  std::string data = "a,b\n";
+  for (int i = 0; i < 1000; ++i) data += std::to_string(i) + ",x\n";
+  FILE* f = std::fopen(path.c_str(), "wb");
+  std::fwrite(data.data(), 1, data.size(), f);
+  std::fclose(f);
+  auto splits = TableReader::SplitPoints(path, 4);
+  ASSERT_TRUE(splits.ok());
+  ASSERT_EQ(splits->size(), 3u);
+  for (uint64_t s : *splits) EXPECT_EQ(data[s - 1], '\n');
+  bool aligned = false;
+  std::vector<std::string> rows = ReadInParts(data, TableFormat::kCsv, *splits, &aligned);
+  EXPECT_EQ(rows.size(), 1000u);
+  EXPECT_TRUE(aligned);
+  EXPECT_TRUE(TableReader::SplitPoints(path, 1)->empty());
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace modelwatch::io

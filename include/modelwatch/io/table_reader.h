@@ -46,6 +46,12 @@ class TableReader {
  public:
   struct Options {
     size_t block_size = 1 << 20;  // bytes read from the file at a time
+    // Reads only the rows that start in [range_begin, range_end) (byte offsets), so that one
+    // file can be split across threads (SplitPoints). The header (CSV) or first record (NDJSON,
+    // for the column names) is still read from the start of the file. A row that starts before
+    // range_end is read whole. With range_begin > 0, line numbers count from the range start.
+    uint64_t range_begin = 0;
+    uint64_t range_end = UINT64_MAX;
   };
 
   virtual ~TableReader() = default;
@@ -57,6 +63,12 @@ class TableReader {
   static Result<std::unique_ptr<TableReader>> Open(const std::string& path, TableFormat format) {
     return Open(path, format, Options());
   }
+  // Up to `parts - 1` offsets that split the file at line starts into about equal parts, for
+  // Options::range_begin / range_end; fewer when the file is small. A split offset may fall
+  // inside a quoted CSV field that spans lines: a caller detects that by comparing the offset()
+  // at which one part ended with the next part's start.
+  static Result<std::vector<uint64_t>> SplitPoints(const std::string& path, int parts);
+
   // Reads from memory; `name` stands for the file name in messages (tests, fuzzing).
   static Result<std::unique_ptr<TableReader>> FromString(std::string data, std::string name,
                                                          TableFormat format,
@@ -84,6 +96,9 @@ class TableReader {
   // 1-based position in the row; NDJSON: the key), for callers' messages.
   virtual std::string Where() const = 0;
   virtual std::string WhereField(size_t i) const = 0;
+
+  // Input offset where the next row will be read from (after the last row returned).
+  virtual uint64_t offset() const = 0;
 
   // Progress: bytes consumed so far and the file's size (0 when unknown).
   virtual uint64_t bytes_read() const = 0;

@@ -50,6 +50,15 @@ class BlockBuffer {
   // Size of the input when known, else 0.
   uint64_t total_size() const { return source_->size(); }
 
+  // Empties the buffer and continues reading the source at input offset `offset`.
+  Status Reset(uint64_t offset) {
+    MW_RETURN_IF_ERROR(source_->Seek(offset));
+    base_ = offset;
+    size_ = 0;
+    eof_ = false;
+    return Status::Ok();
+  }
+
   // Drops the bytes before `keep` (a pointer into [data(), end()]), moves the rest to data() and
   // appends what one read of the source returns. It asks for the larger of a block and what is
   // kept, so that re-scanning a long record after each refill stays linear (and for no more than

@@ -23,6 +23,8 @@ class ByteSource {
   virtual Result<size_t> Read(char* dst, size_t n) = 0;
   // Total size in bytes when known up front (a regular file, a string), else 0.
   virtual uint64_t size() const = 0;
+  // Makes the next Read() start at byte `offset` (kUnavailable when the source cannot seek).
+  virtual Status Seek(uint64_t offset) = 0;
 };
 
 // Opens `path` for reading. kNotFound "PATH: cannot open: No such file or directory" when it does
