@@ -35,6 +35,14 @@ TEST(ConfusionMatrixTest, MergeAddsCounts) {
   EXPECT_EQ(a.total(), 3u);
 }
 
+TEST(ConfusionMatrixTest, AddCountsManyRowsAtOnce) {
+  ConfusionMatrix cm(1);
+  cm.Add(3, 2, 40);
+  cm.Add(3, 2, 2);
+  EXPECT_EQ(cm.count(3, 2), 42u);
+  EXPECT_EQ(cm.total(), 42u);
+}
+
 TEST(ConfusionMatrixTest, RemapFoldsRawIdsIntoClasses) {
   ConfusionMatrix cm;
   cm.Update(0, 1);  // raw 0 and 2 are the same class ("1" and "1.0")

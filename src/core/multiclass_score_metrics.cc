@@ -133,7 +133,7 @@ size_t MulticlassScoreAccumulator::MemoryBytes() const {
   return bytes;
 }
 
-MulticlassScoreMetrics MulticlassScoreAccumulator::Finish() const {
+MulticlassScoreMetrics MulticlassScoreAccumulator::Finish(const ParallelFor& parallel_for) const {
   MulticlassScoreMetrics m;
   m.n = n_;
   if (n_ == 0) {
@@ -143,16 +143,26 @@ MulticlassScoreMetrics MulticlassScoreAccumulator::Finish() const {
   const size_t num = class_names_.size();
   RankedMean auc_macro, auc_weighted, ap_macro;
   std::vector<std::string> auc_left_out, ap_left_out;
-  score_internal::SortScratch scratch;  // reused by every class
-  for (size_t k = 0; k < num; ++k) {
-    RankingResult r;
-    if (options_.mode == ScoreMode::kExact) {
-      r = score_internal::ExactRanking(exact_keys_[k], &scratch);
-    } else {
-      const size_t width = 2 * size_t{options_.histogram_bins};
-      r = score_internal::HistogramRanking(
-          std::span<const uint64_t>(hist_).subspan(k * width, width));
+  std::vector<RankingResult> rankings(num);
+  auto rank_classes = [&](size_t begin, size_t end) {
+    score_internal::SortScratch scratch;  // reused by the classes of this chunk
+    for (size_t k = begin; k < end; ++k) {
+      if (options_.mode == ScoreMode::kExact) {
+        rankings[k] = score_internal::ExactRanking(exact_keys_[k], &scratch);
+      } else {
+        const size_t width = 2 * size_t{options_.histogram_bins};
+        rankings[k] = score_internal::HistogramRanking(
+            std::span<const uint64_t>(hist_).subspan(k * width, width));
+      }
     }
+  };
+  if (parallel_for) {
+    parallel_for(num, rank_classes);
+  } else {
+    rank_classes(0, num);
+  }
+  for (size_t k = 0; k < num; ++k) {
+    const RankingResult& r = rankings[k];
     if (r.roc_auc) {
       auc_macro.Add(*r.roc_auc, 1.0);
       auc_weighted.Add(*r.roc_auc, static_cast<double>(r.positives));

@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <functional>
+#include <random>
+#include <thread>
 #include <span>
 #include <string>
 #include <vector>
@@ -233,6 +236,40 @@ TEST(MulticlassScoreMetricsTest, MemoryPerMode) {
   const size_t empty_bytes = MulticlassScoreAccumulator(Names(5), options).MemoryBytes();
   EXPECT_GE(empty_bytes, 16u * 100 * 5);
   EXPECT_EQ(Accumulate(d, options).MemoryBytes(), empty_bytes);
+}
+
+}  // namespace
+}  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+TEST(MulticlassScoreParallelTest, ParallelFinishEqualsSequential) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (ScoreMode mode : {ScoreMode::kExact, ScoreMode::kHistogram}) {
+    ScoreOptions options;
+    options.mode = mode;
+    MulticlassScoreAccumulator acc({"a", "b", "c", "d", "e"}, options);
+    std::vector<double> p(5);
+    for (int i = 0; i < 20000; ++i) {
+      double sum = 0;
+      for (double& x : p) sum += (x = u(rng));
+      for (double& x : p) x /= sum;
+      acc.Update(static_cast<uint32_t>(rng() % 5), p);
+    }
+    // Chunks on real threads, as the CLI runs them.
+    ParallelFor on_threads = [](size_t n, const std::function<void(size_t, size_t)>& body) {
+      std::thread t(body, n / 3, n);
+      body(0, n / 3);
+      t.join();
+    };
+    MulticlassScoreMetrics a = acc.Finish(), b = acc.Finish(on_threads);
+    EXPECT_EQ(*a.roc_auc_macro.value, *b.roc_auc_macro.value);
+    EXPECT_EQ(*a.roc_auc_weighted.value, *b.roc_auc_weighted.value);
+    EXPECT_EQ(*a.average_precision_macro.value, *b.average_precision_macro.value);
+    EXPECT_EQ(a.roc_auc_macro.error_bound, b.roc_auc_macro.error_bound);
+  }
 }
 
 }  // namespace

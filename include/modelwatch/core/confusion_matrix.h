@@ -21,6 +21,11 @@ class ConfusionMatrix {
     if (truth >= capacity_ || pred >= capacity_) Grow(truth > pred ? truth : pred);
     ++counts_[static_cast<size_t>(truth) * capacity_ + pred];
   }
+  // Adds `count` rows of (truth, pred) at once.
+  void Add(uint32_t truth, uint32_t pred, uint64_t count) {
+    if (truth >= capacity_ || pred >= capacity_) Grow(truth > pred ? truth : pred);
+    counts_[static_cast<size_t>(truth) * capacity_ + pred] += count;
+  }
   // Adds `other`'s counts (ids in the same space).
   void Merge(const ConfusionMatrix& other);
 

@@ -44,6 +44,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -55,6 +56,12 @@
 namespace modelwatch {
 
 enum class ScoreMode { kExact, kHistogram };
+
+// Runs body(begin, end) over a partition of [0, n) into contiguous chunks, possibly on several of
+// the caller's threads at once (core starts no threads of its own), and returns when all are done.
+// An empty ParallelFor runs body(0, n) on the calling thread.
+using ParallelFor =
+    std::function<void(size_t n, const std::function<void(size_t begin, size_t end)>& body)>;
 
 namespace score_internal {
 // Sums of one expected-calibration-error bin (implementation detail of the accumulators).
@@ -141,9 +148,10 @@ class MulticlassScoreAccumulator {
   void Update(uint32_t truth, std::span<const double> scores);
   // Adds `other`'s rows. kInvalidArgument when the class names (and order) or options differ.
   Status Merge(const MulticlassScoreAccumulator& other);
-  // Computes every metric; exact mode sorts each class's scores in turn (scratch: 8 to 16 bytes
-  // per row, reused across classes).
-  MulticlassScoreMetrics Finish() const;
+  // Computes every metric; exact mode sorts each class's scores (scratch: 8 to 16 bytes per row,
+  // one per chunk of classes). With `parallel_for` the classes are ranked in parallel chunks;
+  // the result is the same.
+  MulticlassScoreMetrics Finish(const ParallelFor& parallel_for = nullptr) const;
 
   uint32_t num_classes() const { return static_cast<uint32_t>(class_names_.size()); }
   const ScoreOptions& options() const { return options_; }  // histogram/ece bins at least 1
