@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# `make bench`: the metrics engine against scikit-learn, end to end, and its microbenchmarks.
+#
+# Usage: bench/run.sh BUILD_DIR          (BUILD_DIR holds modelwatch and bench/mw_core_bench)
+#
+#  1. Generates bench/data/{binary,multiclass}_10m.csv if missing (bench/gen_metrics_data.py;
+#     deterministic; about a minute on first run; bench/data/ is git-ignored).
+#  2. Runs `modelwatch metrics` (exact and --score-mode histogram) and bench/sklearn_metrics.py on
+#     each file, RUNS times alternating, checks that they agree (accuracy, ROC AUC; every other
+#     shared value is compared and listed) and writes bench/results/metrics.json: wall time
+#     (median, best, runs), ratio sklearn/modelwatch, peak RSS (bench/metrics_bench.py).
+#  3. Runs mw_core_bench (3 repetitions, aggregates) into bench/results/core.json.
+#  4. Prints a summary table.
+# The two tools run on the same machine in the same session, so the ratios are meaningful even
+# when absolute times are noisy (other jobs, 2 cores).
+#
+# Environment:
+#   MW_BENCH_ROWS=N       rows per file (default 10000000); other sizes use their own data files
+#                         (binary_1m.csv, ...) and write their results to bench/data/results/
+#                         (ignored), so that a quick run does not replace the committed results
+#   MW_BENCH_RUNS=N       runs of each command (default 3)
+#   MW_BENCH_SKIP_CORE=1  skip mw_core_bench
+set -euo pipefail
+
+if [[ $# -ne 1 ]]; then
+  echo "usage: bench/run.sh BUILD_DIR" >&2
+  exit 2
+fi
+build_dir=$(cd "$1" && pwd)
+cd "$(dirname "$0")/.."  # the repository root: paths in the results are relative to it
+
+PY=/usr/bin/python3  # Debian's interpreter: the one that sees python3-sklearn (DESIGN.md §9)
+rows=${MW_BENCH_ROWS:-10000000}
+runs=${MW_BENCH_RUNS:-3}
+results=bench/results
+
+if [[ ! -x "$build_dir/modelwatch" ]]; then
+  echo "bench/run.sh: $build_dir/modelwatch not found; build first (make build)" >&2
+  exit 1
+fi
+if ! "$PY" -c 'import numpy, pandas, sklearn' 2>/dev/null; then
+  echo "bench/run.sh: $PY cannot import numpy, pandas and sklearn; run scripts/install-deps" >&2
+  exit 1
+fi
+if [[ ! -x /usr/bin/time ]]; then
+  echo "bench/run.sh: /usr/bin/time (Debian package 'time') not found: peak RSS from getrusage" >&2
+fi
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build_dir/CMakeCache.txt" 2>/dev/null || true)
+case "$build_type" in
+  Release | RelWithDebInfo | MinSizeRel) ;;
+  *) echo "bench/run.sh: warning: $build_dir is a '${build_type:-unknown}' build; numbers will be poor" >&2 ;;
+esac
+
+# Data file names follow gen_metrics_data.py: binary_10m.csv, binary_1m.csv, binary_5k.csv, ...
+if ((rows % 1000000 == 0)); then
+  suffix="$((rows / 1000000))m"
+elif ((rows % 1000 == 0)); then
+  suffix="$((rows / 1000))k"
+else
+  suffix="$rows"
+fi
+if ((rows == 10000000)); then
+  metrics_out=$results/metrics.json
+  core_out=$results/core.json
+else
+  results=bench/data/results
+  metrics_out=$results/metrics-$suffix.json
+  core_out=$results/core.json
+fi
+mkdir -p bench/data "$results"
+
+echo "== data: bench/data/{binary,multiclass}_$suffix.csv"
+"$PY" bench/gen_metrics_data.py --rows "$rows"  # keeps existing files
+
+echo "== modelwatch metrics vs scikit-learn ($runs runs each, alternating)"
+status=0
+"$PY" bench/metrics_bench.py run --build-dir "$build_dir" --suffix "$suffix" --runs "$runs" \
+  --out "$metrics_out" || status=$?
+if ((status > 1)); then
+  echo "bench/run.sh: the end-to-end benchmark failed" >&2
+  exit 1
+fi
+
+written=$metrics_out
+core_bench="$build_dir/bench/mw_core_bench"
+if [[ "${MW_BENCH_SKIP_CORE:-0}" != 1 ]]; then
+  if [[ -x "$core_bench" ]]; then
+    echo "== mw_core_bench"
+    "$core_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+      --benchmark_out="$core_out" --benchmark_out_format=json
+    written="$written, $core_out"
+  else
+    echo "bench/run.sh: $core_bench not built (Google Benchmark missing?); skipped" >&2
+  fi
+fi
+
+echo "== summary (written: $written)"
+"$PY" bench/metrics_bench.py summary --metrics "$metrics_out" --core "$core_out"
+if ((status != 0)); then
+  echo "bench/run.sh: modelwatch and scikit-learn DISAGREE (see 'agreement' in $metrics_out)" >&2
+fi
+exit "$status"
