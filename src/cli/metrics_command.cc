@@ -59,13 +59,12 @@ Status CheckFlagsFitTask(const MetricsFlags& f, Task task) {
   const bool binary = task == Task::kBinary, multiclass = task == Task::kMulticlass;
   MW_RETURN_IF_ERROR(reject(!f.score_col.empty() && !binary, "--score-col", "binary"));
   MW_RETURN_IF_ERROR(reject(!f.positive_label.empty() && !binary, "--positive-label", "binary"));
-  MW_RETURN_IF_ERROR(reject(!f.score_prefix.empty() && !multiclass, "--score-prefix",
-                            "multiclass"));
+  MW_RETURN_IF_ERROR(
+      reject(!f.score_prefix.empty() && !multiclass, "--score-prefix", "multiclass"));
   MW_RETURN_IF_ERROR(reject(!f.score_cols.empty() && !multiclass, "--score-cols", "multiclass"));
-  MW_RETURN_IF_ERROR(reject(!f.labels.empty() && task == Task::kRegression, "--labels",
-                            "binary and multiclass"));
-  MW_RETURN_IF_ERROR(reject(f.no_median && task != Task::kRegression, "--no-median",
-                            "regression"));
+  MW_RETURN_IF_ERROR(
+      reject(!f.labels.empty() && task == Task::kRegression, "--labels", "binary and multiclass"));
+  MW_RETURN_IF_ERROR(reject(f.no_median && task != Task::kRegression, "--no-median", "regression"));
   if (!f.score_prefix.empty() && !f.score_cols.empty()) {
     return InvalidArgumentError("give either --score-prefix or --score-cols, not both");
   }
@@ -121,15 +120,14 @@ Result<MetricsRequest> BuildRequest(const MetricsFlags& f) {
 
 CLI::App* AddMetricsCommand(CLI::App& app, MetricsFlags& f) {
   CLI::App* cmd = app.add_subcommand(
-      "metrics", "Model-quality metrics of predictions in a CSV or NDJSON file (scikit-learn "
-                 "semantics; see docs/cli.md).");
+      "metrics",
+      "Model-quality metrics of predictions in a CSV or NDJSON file (scikit-learn "
+      "semantics; see docs/cli.md).");
   cmd->add_option("--task", f.task, "binary | multiclass | regression")->required();
-  cmd->add_option("--input", f.input, "CSV or NDJSON file with one prediction per row")
-      ->required();
+  cmd->add_option("--input", f.input, "CSV or NDJSON file with one prediction per row")->required();
   cmd->add_option("--input-format", f.input_format,
                   "csv | ndjson (default: from the extension: .csv; .ndjson, .jsonl, .json)");
-  cmd->add_option("--label-col", f.label_col, "column with the true label (or value)")
-      ->required();
+  cmd->add_option("--label-col", f.label_col, "column with the true label (or value)")->required();
   cmd->add_option("--pred-col", f.pred_col, "column with the predicted label (or value)")
       ->required();
   cmd->add_option("--score-col", f.score_col, "binary: column with P(positive label)");
@@ -172,9 +170,8 @@ int RunMetricsCommand(const MetricsFlags& flags, std::ostream& out, std::ostream
   }
   Result<MetricsReport> report = [&] {
     ProgressBar bar(err, ProgressBar::IsTerminal(err));
-    return EvaluateMetrics(*req, [&](uint64_t read, uint64_t total, uint64_t rows) {
-      bar.Update(read, total, rows);
-    });
+    return EvaluateMetrics(
+        *req, [&](uint64_t read, uint64_t total, uint64_t rows) { bar.Update(read, total, rows); });
   }();
   if (!report.ok()) {
     err << "modelwatch metrics: error: " << report.status().message() << "\n";

@@ -2,7 +2,6 @@
 // output formats. Numeric exactness against scikit-learn lives in tests/golden/.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -51,9 +50,9 @@ class MetricsCommandTest : public ::testing::Test {
 
   // A binary run over `path` with the usual columns.
   static CliRun Binary(const std::string& path, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"metrics",     "--task",     "binary", "--input", path,
-                                     "--label-col", "y",          "--pred-col", "p",
-                                     "--score-col", "s"};
+    std::vector<std::string> args = {"metrics", "--task",      "binary", "--input",
+                                     path,      "--label-col", "y",      "--pred-col",
+                                     "p",       "--score-col", "s"};
     args.insert(args.end(), extra.begin(), extra.end());
     return Main(args);
   }
@@ -92,8 +91,8 @@ TEST_F(MetricsCommandTest, NdjsonInputWithStringLabels) {
                            "{\"y\":\"cat\",\"p\":\"dog\"}\n"
                            "{\"y\":\"dog\",\"p\":\"dog\"}\n"
                            "{\"y\":\"cat\",\"p\":\"cat\"}\n");
-  CliRun r = Main({"metrics", "--task", "multiclass", "--input", path, "--label-col", "y",
-                "--pred-col", "p"});
+  CliRun r = Main(
+      {"metrics", "--task", "multiclass", "--input", path, "--label-col", "y", "--pred-col", "p"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_THAT(r.out, HasSubstr("\"labels\": [\n    \"cat\",\n    \"dog\"\n  ]"));
   EXPECT_THAT(r.out, ::testing::Not(HasSubstr("\"binary\"")));
@@ -113,12 +112,12 @@ TEST_F(MetricsCommandTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Main({"metrics", "--task", "binary"}).code, kExitUsage);  // missing required flags
   EXPECT_EQ(Main({"frobnicate"}).code, kExitUsage);
   EXPECT_EQ(Main({}).code, kExitUsage);
-  CliRun task = Main({"metrics", "--task", "ranking", "--input", path, "--label-col", "y",
-                   "--pred-col", "p"});
+  CliRun task = Main(
+      {"metrics", "--task", "ranking", "--input", path, "--label-col", "y", "--pred-col", "p"});
   EXPECT_EQ(task.code, kExitUsage);
   EXPECT_THAT(task.err, HasSubstr("--task must be binary, multiclass or regression"));
   CliRun wrong = Main({"metrics", "--task", "multiclass", "--input", path, "--label-col", "y",
-                    "--pred-col", "p", "--score-col", "s"});
+                       "--pred-col", "p", "--score-col", "s"});
   EXPECT_EQ(wrong.code, kExitUsage);
   EXPECT_THAT(wrong.err, HasSubstr("--score-col applies to --task binary only"));
   CliRun zd = Binary(path, {"--zero-division", "2"});
@@ -161,27 +160,43 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadInputCase{"empty_file", "e.csv", "", {}, "FILE: file is empty"},
         BadInputCase{"missing_column", "m.csv", "y,p\n0,1\n", {}, "column 's' not found"},
-        BadInputCase{"non_numeric_score", "n.csv", "y,p,s\n0,0,0.1\n1,1,abc\n", {},
+        BadInputCase{"non_numeric_score",
+                     "n.csv",
+                     "y,p,s\n0,0,0.1\n1,1,abc\n",
+                     {},
                      "FILE:3:3: column 's': 'abc' is not a finite number"},
-        BadInputCase{"probability_out_of_range", "r.csv", "y,p,s\n0,0,1.5\n", {},
+        BadInputCase{"probability_out_of_range",
+                     "r.csv",
+                     "y,p,s\n0,0,1.5\n",
+                     {},
                      "FILE:2:3: column 's': probability 1.5 is outside [0, 1]"},
         BadInputCase{"ragged_row", "g.csv", "y,p,s\n0,0,0.1\n1,1\n", {}, "FILE:3"},
         BadInputCase{"broken_quotes", "q.csv", "y,p,s\n0,0,0.1\n\"1,1,0.2\n", {}, "FILE:3"},
-        BadInputCase{"empty_label", "l.csv", "y,p,s\n,0,0.1\n", {},
-                     "FILE:2:1: column 'y' is empty"},
-        BadInputCase{"label_outside_labels", "o.csv", "y,p,s\n0,0,0.1\n1,2,0.1\n",
+        BadInputCase{
+            "empty_label", "l.csv", "y,p,s\n,0,0.1\n", {}, "FILE:2:1: column 'y' is empty"},
+        BadInputCase{"label_outside_labels",
+                     "o.csv",
+                     "y,p,s\n0,0,0.1\n1,2,0.1\n",
                      {"--labels", "0,1"},
                      "FILE:3:2: column 'p': label '2' is not one of --labels (0, 1)"},
-        BadInputCase{"third_binary_label", "t.csv", "y,p,s\n0,1,0.1\n2,1,0.1\n", {},
+        BadInputCase{"third_binary_label",
+                     "t.csv",
+                     "y,p,s\n0,1,0.1\n2,1,0.1\n",
+                     {},
                      "FILE:3:1: column 'y': a binary task has two labels, but found a third: "
                      "'2'"},
-        BadInputCase{"positive_label_absent", "pl.csv", "y,p,s\nno,yes,0.1\n", {},
+        BadInputCase{"positive_label_absent",
+                     "pl.csv",
+                     "y,p,s\nno,yes,0.1\n",
+                     {},
                      "FILE:2:2: the positive label '1' is not one of the labels (no, yes); "
                      "choose it with --positive-label"},
-        BadInputCase{"bad_ndjson", "b.ndjson", "{\"y\":0,\"p\":0,\"s\":0.1}\n{\"y\":1,\n", {},
-                     "FILE:2"},
-        BadInputCase{"ndjson_missing_field", "f.ndjson",
-                     "{\"y\":0,\"p\":0,\"s\":0.1}\n{\"y\":1,\"p\":1}\n", {},
+        BadInputCase{
+            "bad_ndjson", "b.ndjson", "{\"y\":0,\"p\":0,\"s\":0.1}\n{\"y\":1,\n", {}, "FILE:2"},
+        BadInputCase{"ndjson_missing_field",
+                     "f.ndjson",
+                     "{\"y\":0,\"p\":0,\"s\":0.1}\n{\"y\":1,\"p\":1}\n",
+                     {},
                      "FILE:2: field 's' is missing"}),
     [](const ::testing::TestParamInfo<BadInputCase>& info) { return info.param.name; });
 
@@ -194,7 +209,7 @@ TEST_F(MetricsCommandTest, MissingFileExitsThree) {
 TEST_F(MetricsCommandTest, MulticlassScoreErrors) {
   std::string nocol = Write("c.csv", "y,p,p_a,p_b\na,a,0.5,0.5\nc,a,0.5,0.5\n");
   CliRun r = Main({"metrics", "--task", "multiclass", "--input", nocol, "--label-col", "y",
-                "--pred-col", "p", "--score-prefix", "p_"});
+                   "--pred-col", "p", "--score-prefix", "p_"});
   EXPECT_EQ(r.code, kExitInputData);
   EXPECT_THAT(r.err, HasSubstr(nocol + ":3:1: label 'c' has no score column (classes with "
                                        "scores: a, b)"));
@@ -251,16 +266,16 @@ TEST_F(MetricsCommandTest, ParallelRunStillNamesTheExactLineOfAnError) {
 
 TEST_F(MetricsCommandTest, RegressionNonNumericValue) {
   std::string path = Write("r.csv", "y,p\n1.5,2\n2,x\n");
-  CliRun r = Main({"metrics", "--task", "regression", "--input", path, "--label-col", "y",
-                "--pred-col", "p"});
+  CliRun r = Main(
+      {"metrics", "--task", "regression", "--input", path, "--label-col", "y", "--pred-col", "p"});
   EXPECT_EQ(r.code, kExitInputData);
   EXPECT_THAT(r.err, HasSubstr(path + ":3:2: column 'p': 'x' is not a finite number"));
 }
 
 TEST_F(MetricsCommandTest, RegressionReport) {
   std::string path = Write("r.csv", "y,p\n3,2.5\n-0.5,0.0\n2,2\n7,8\n");
-  CliRun r = Main({"metrics", "--task", "regression", "--input", path, "--label-col", "y",
-                "--pred-col", "p"});
+  CliRun r = Main(
+      {"metrics", "--task", "regression", "--input", path, "--label-col", "y", "--pred-col", "p"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   // sklearn: mean_absolute_error = 0.5, r2_score = 0.9486081370449679
   EXPECT_THAT(r.out, HasSubstr("\"mae\": 0.5"));

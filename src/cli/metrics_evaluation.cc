@@ -171,7 +171,7 @@ class ClassificationEvaluator {
   static constexpr uint32_t kBadLabel = UINT32_MAX;
 
   struct LabelInfo {
-    bool positive = false;     // binary: same class as the positive label
+    bool positive = false;      // binary: same class as the positive label
     int32_t score_column = -1;  // multiclass: index of this label's score column
   };
 
@@ -217,9 +217,9 @@ class ClassificationEvaluator {
                                   "); use --task multiclass");
     }
     if (!HasPositiveClassIfComplete()) {
-      return InvalidArgumentError(r.WhereField(i) + ": the positive label '" +
-                                  req_.positive_label + "' is not one of the labels (" +
-                                  Join(classes_) + "); choose it with --positive-label");
+      return InvalidArgumentError(r.WhereField(i) + ": the positive label '" + req_.positive_label +
+                                  "' is not one of the labels (" + Join(classes_) +
+                                  "); choose it with --positive-label");
     }
     return Status::Ok();
   }
@@ -424,9 +424,12 @@ void CollectWarnings(MetricsReport* report) {
 
 std::string_view TaskName(Task task) {
   switch (task) {
-    case Task::kBinary: return "binary";
-    case Task::kMulticlass: return "multiclass";
-    case Task::kRegression: return "regression";
+    case Task::kBinary:
+      return "binary";
+    case Task::kMulticlass:
+      return "multiclass";
+    case Task::kRegression:
+      return "regression";
   }
   return "unknown";
 }

@@ -31,13 +31,13 @@ struct MetricsRequest {
   io::TableFormat input_format = io::TableFormat::kCsv;
   std::string label_col;
   std::string pred_col;
-  std::string score_col;                                      // binary
-  std::string score_prefix;                                   // multiclass
+  std::string score_col;                                        // binary
+  std::string score_prefix;                                     // multiclass
   std::vector<std::pair<std::string, std::string>> score_cols;  // multiclass: label -> column
-  std::string positive_label = "1";                           // binary
-  std::vector<std::string> labels;                            // explicit class order
-  ClassificationOptions classification;                       // zero_division, beta
-  ScoreOptions scores;                                        // mode, bins
+  std::string positive_label = "1";                             // binary
+  std::vector<std::string> labels;                              // explicit class order
+  ClassificationOptions classification;                         // zero_division, beta
+  ScoreOptions scores;                                          // mode, bins
   bool regression_median = true;
   // Threads that read parts of the file in parallel (their states are merged): 0 = one per core,
   // 1 = sequential. Counts and rankings are identical either way; sums agree to rounding.

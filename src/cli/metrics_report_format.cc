@@ -12,24 +12,18 @@ namespace {
 void WriteClassification(io::JsonWriter& w, const MetricsReport& r) {
   const ClassificationMetrics& m = *r.classification;
   const bool binary = r.task == Task::kBinary;
-  w.Key("accuracy");
-  w.Double(m.accuracy);
-  w.Key("balanced_accuracy");
-  w.Double(m.balanced_accuracy);
+  w.Member("accuracy", m.accuracy);
+  w.Member("balanced_accuracy", m.balanced_accuracy);
   // "binary" is present (possibly null) for binary tasks only.
   auto write = [&](std::string_view key, const AveragedMetric& a) {
     w.Key(key);
     w.BeginObject();
     if (binary) {
-      w.Key("binary");
-      w.Double(a.binary);
+      w.Member("binary", a.binary);
     }
-    w.Key("micro");
-    w.Double(a.micro);
-    w.Key("macro");
-    w.Double(a.macro);
-    w.Key("weighted");
-    w.Double(a.weighted);
+    w.Member("micro", a.micro);
+    w.Member("macro", a.macro);
+    w.Member("weighted", a.weighted);
     w.Key("per_class");
     w.BeginObject();
     for (size_t k = 0; k < r.labels.size() && k < a.per_class.size(); ++k) {
@@ -44,13 +38,10 @@ void WriteClassification(io::JsonWriter& w, const MetricsReport& r) {
   write("f1", m.f1);
   if (m.fbeta) write("fbeta", *m.fbeta);
   if (binary) {
-    w.Key("specificity");
-    w.Double(m.specificity);
+    w.Member("specificity", m.specificity);
   }
-  w.Key("mcc");
-  w.Double(m.mcc);
-  w.Key("cohen_kappa");
-  w.Double(m.cohen_kappa);
+  w.Member("mcc", m.mcc);
+  w.Member("cohen_kappa", m.cohen_kappa);
   w.Key("support");
   w.BeginObject();
   for (size_t k = 0; k < r.labels.size() && k < m.support.size(); ++k) {
@@ -61,60 +52,44 @@ void WriteClassification(io::JsonWriter& w, const MetricsReport& r) {
 }
 
 void WriteBinaryScores(io::JsonWriter& w, const BinaryScoreMetrics& s) {
-  w.Key("roc_auc");
-  w.Double(s.roc_auc.value);
-  w.Key("average_precision");
-  w.Double(s.average_precision.value);
-  w.Key("log_loss");
-  w.Double(s.log_loss);
-  w.Key("brier");
-  w.Double(s.brier);
-  w.Key("ece");
-  w.Double(s.ece);
+  w.Member("roc_auc", s.roc_auc.value);
+  w.Member("average_precision", s.average_precision.value);
+  w.Member("log_loss", s.log_loss);
+  w.Member("brier", s.brier);
+  w.Member("ece", s.ece);
 }
 
 void WriteMulticlassScores(io::JsonWriter& w, const MulticlassScoreMetrics& s) {
   w.Key("roc_auc");
   w.BeginObject();
-  w.Key("macro");
-  w.Double(s.roc_auc_macro.value);
-  w.Key("weighted");
-  w.Double(s.roc_auc_weighted.value);
+  w.Member("macro", s.roc_auc_macro.value);
+  w.Member("weighted", s.roc_auc_weighted.value);
   w.EndObject();
   w.Key("average_precision");
   w.BeginObject();
-  w.Key("macro");
-  w.Double(s.average_precision_macro.value);
+  w.Member("macro", s.average_precision_macro.value);
   w.EndObject();
-  w.Key("log_loss");
-  w.Double(s.log_loss);
-  w.Key("brier");
-  w.Double(s.brier);
-  w.Key("ece");
-  w.Double(s.ece);
+  w.Member("log_loss", s.log_loss);
+  w.Member("brier", s.brier);
+  w.Member("ece", s.ece);
 }
 
 void WriteErrorBounds(io::JsonWriter& w, const MetricsReport& r) {
   w.Key("error_bounds");
   w.BeginObject();
   if (r.binary_scores) {
-    w.Key("roc_auc");
-    w.Double(r.binary_scores->roc_auc.error_bound);
-    w.Key("average_precision");
-    w.Double(r.binary_scores->average_precision.error_bound);
+    w.Member("roc_auc", r.binary_scores->roc_auc.error_bound);
+    w.Member("average_precision", r.binary_scores->average_precision.error_bound);
   } else if (r.multiclass_scores) {
     const MulticlassScoreMetrics& s = *r.multiclass_scores;
     w.Key("roc_auc");
     w.BeginObject();
-    w.Key("macro");
-    w.Double(s.roc_auc_macro.error_bound);
-    w.Key("weighted");
-    w.Double(s.roc_auc_weighted.error_bound);
+    w.Member("macro", s.roc_auc_macro.error_bound);
+    w.Member("weighted", s.roc_auc_weighted.error_bound);
     w.EndObject();
     w.Key("average_precision");
     w.BeginObject();
-    w.Key("macro");
-    w.Double(s.average_precision_macro.error_bound);
+    w.Member("macro", s.average_precision_macro.error_bound);
     w.EndObject();
   }
   w.EndObject();
@@ -122,13 +97,16 @@ void WriteErrorBounds(io::JsonWriter& w, const MetricsReport& r) {
 
 void WriteRegression(io::JsonWriter& w, const RegressionMetrics& m) {
   const std::pair<const char*, std::optional<double>> values[] = {
-      {"mae", m.mae},   {"mse", m.mse},
-      {"rmse", m.rmse}, {"mape", m.mape},
-      {"median_ae", m.median_ae}, {"r2", m.r2},
-      {"explained_variance", m.explained_variance}, {"max_error", m.max_error}};
+      {"mae", m.mae},
+      {"mse", m.mse},
+      {"rmse", m.rmse},
+      {"mape", m.mape},
+      {"median_ae", m.median_ae},
+      {"r2", m.r2},
+      {"explained_variance", m.explained_variance},
+      {"max_error", m.max_error}};
   for (const auto& [key, value] : values) {
-    w.Key(key);
-    w.Double(value);
+    w.Member(key, value);
   }
 }
 
@@ -260,8 +238,7 @@ std::string SummaryTable(const MetricsReport& r) {
   if (r.binary_scores) {
     const BinaryScoreMetrics& s = *r.binary_scores;
     t.Row({"roc_auc", Cell(s.roc_auc.value) + bound(s.roc_auc)});
-    t.Row({"average_precision",
-           Cell(s.average_precision.value) + bound(s.average_precision)});
+    t.Row({"average_precision", Cell(s.average_precision.value) + bound(s.average_precision)});
     t.Row({"log_loss", Cell(s.log_loss)});
     t.Row({"brier", Cell(s.brier)});
     t.Row({"ece", Cell(s.ece)});

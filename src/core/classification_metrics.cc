@@ -33,9 +33,12 @@ std::string LabelsWhere(std::span<const std::string> labels, Pred pick) {
 double ZeroDivisionValue(ZeroDivision zd) {
   switch (zd) {
     case ZeroDivision::kWarn:
-    case ZeroDivision::kZero: return 0.0;
-    case ZeroDivision::kOne: return 1.0;
-    case ZeroDivision::kNan: return kNaN;
+    case ZeroDivision::kZero:
+      return 0.0;
+    case ZeroDivision::kOne:
+      return 1.0;
+    case ZeroDivision::kNan:
+      return kNaN;
   }
   return 0.0;
 }
@@ -172,8 +175,8 @@ void AddZeroDivisionWarnings(const ClassCounts& c, std::span<const std::string> 
                         " for labels with no true samples: " + no_true +
                         " (choose with --zero-division)");
   }
-  std::string neither = LabelsWhere(
-      labels, [&](size_t k) { return c.true_sum[k] == 0 && c.pred_sum[k] == 0; });
+  std::string neither =
+      LabelsWhere(labels, [&](size_t k) { return c.true_sum[k] == 0 && c.pred_sum[k] == 0; });
   if (!neither.empty()) {
     warnings->push_back("F-score is ill-defined and set to " + value +
                         " for labels with no true nor predicted samples: " + neither);
@@ -181,7 +184,8 @@ void AddZeroDivisionWarnings(const ClassCounts& c, std::span<const std::string> 
   if (o.binary && o.positive_class < 0) {
     warnings->push_back(
         "the positive label never occurs in truth or prediction: binary precision, recall and "
-        "F-score are ill-defined and set to " + value);
+        "F-score are ill-defined and set to " +
+        value);
   }
 }
 
@@ -251,8 +255,9 @@ std::optional<double> Specificity(const ClassCounts& c, const ClassificationOpti
     negatives += c.true_sum[i];
   }
   if (negatives == 0 && o.zero_division == ZeroDivision::kWarn) {
-    warnings->push_back("specificity is ill-defined (no negative samples in the truth) and set "
-                        "to 0.0 (choose with --zero-division)");
+    warnings->push_back(
+        "specificity is ill-defined (no negative samples in the truth) and set "
+        "to 0.0 (choose with --zero-division)");
   }
   return FiniteOrNull(Divide(tn, negatives, o.zero_division));
 }

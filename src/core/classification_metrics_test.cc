@@ -96,7 +96,7 @@ TEST(ClassificationMetricsTest, ZeroDivisionNanGivesNullOnlyWhereUndefined) {
   EXPECT_FALSE(m.precision.per_class[1].has_value());  // b: never predicted
   EXPECT_TRUE(m.precision.per_class[0].has_value());
   EXPECT_FALSE(m.recall.per_class[3].has_value());  // d: never true
-  EXPECT_FALSE(m.precision.macro.has_value());       // a NaN in the mean
+  EXPECT_FALSE(m.precision.macro.has_value());      // a NaN in the mean
   EXPECT_NEAR(*m.precision.micro, 0.5714285714285714, kTol);
   // F depends on zero_division only without true and predicted samples: d has a prediction.
   EXPECT_NEAR(*m.f1.per_class[3], 0.0, kTol);
@@ -146,7 +146,8 @@ TEST(ClassificationMetricsTest, PositiveLabelNeverSeen) {
   EXPECT_DOUBLE_EQ(*m.recall.binary, 0.0);
   EXPECT_DOUBLE_EQ(*m.specificity, 1.0);
   bool warned = false;
-  for (const auto& w : m.warnings) warned |= w.find("positive label never occurs") != std::string::npos;
+  for (const auto& w : m.warnings)
+    warned |= w.find("positive label never occurs") != std::string::npos;
   EXPECT_TRUE(warned);
 }
 
@@ -157,7 +158,7 @@ TEST(ClassificationMetricsTest, WeightedWithoutSupportUsesSklearnSpecialCase) {
   std::vector<uint64_t> matrix = {2, 1, 0, 0};  // truth always a; b predicted once
   std::vector<std::string> labels = {"a", "b"};
   ClassificationMetrics m = ComputeClassificationMetrics(matrix, labels, {});
-  EXPECT_NEAR(*m.precision.weighted, 1.0, kTol);   // only a has support, precision(a) = 1
+  EXPECT_NEAR(*m.precision.weighted, 1.0, kTol);  // only a has support, precision(a) = 1
   EXPECT_NEAR(*m.recall.weighted, 2.0 / 3.0, kTol);
 }
 

@@ -46,15 +46,14 @@ LabelOrder StringOrder(const LabelInterner& raw) {
   return order;
 }
 
-Result<LabelOrder> ExplicitOrder(const LabelInterner& raw, std::span<const std::string> explicit_labels,
-                                 bool numeric) {
+Result<LabelOrder> ExplicitOrder(const LabelInterner& raw,
+                                 std::span<const std::string> explicit_labels, bool numeric) {
   LabelOrder order;
   order.numeric = numeric;
   for (size_t i = 0; i < explicit_labels.size(); ++i) {
     double v = 0;
-    std::string text = numeric && ParseLabelNumber(explicit_labels[i], &v)
-                           ? CanonicalNumberText(v)
-                           : explicit_labels[i];
+    std::string text = numeric && ParseLabelNumber(explicit_labels[i], &v) ? CanonicalNumberText(v)
+                                                                           : explicit_labels[i];
     for (size_t j = 0; j < i; ++j) {
       if (SameLabel(explicit_labels[j], explicit_labels[i])) {
         return InvalidArgumentError("label '" + explicit_labels[i] + "' is listed twice in labels");

@@ -113,8 +113,8 @@ namespace {
 
 TEST(LabelInternerTest, ShortAndLongLabelsAndPrefixesAreDistinct) {
   LabelInterner in;
-  const char* labels[] = {"", "a", "a\0"/* same as "a" */, "ab", "abcdefgh", "abcdefghi",
-                          "abcdefgi", "\xff", "b"};
+  const char* labels[] = {
+      "", "a", "a\0" /* same as "a" */, "ab", "abcdefgh", "abcdefghi", "abcdefgi", "\xff", "b"};
   std::vector<uint32_t> ids;
   for (const char* l : labels) ids.push_back(in.Intern(l));
   EXPECT_EQ(ids, (std::vector<uint32_t>{0, 1, 1, 2, 3, 4, 5, 6, 7}));

@@ -6,9 +6,9 @@
 #include <cmath>
 #include <functional>
 #include <random>
-#include <thread>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "internal/score_test_data.h"

@@ -10,9 +10,8 @@ namespace modelwatch {
 namespace {
 
 // Exact powers of ten: every 10^k with k <= 22 is representable in a double.
-constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                             1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                             1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 // Clinger's fast path for plain decimals ("-12.375", "0.000123"): when the digits form an integer
 // m <= 2^53 and there are at most 22 fraction digits, m / 10^k is one correctly rounded IEEE

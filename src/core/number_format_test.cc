@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <random>
-#include <charconv>
 #include <string>
-#include <algorithm>
 
 namespace modelwatch {
 namespace {
@@ -28,8 +28,8 @@ TEST(NumberFormatTest, ParsesDecimalAndScientific) {
 
 TEST(NumberFormatTest, RejectsNonNumbers) {
   double v = 0;
-  for (const char* bad : {"", "abc", "1.2.3", " 1", "1 ", "nan", "inf", "-inf", "+", "+-1",
-                          "0x10", "1e", "--1"}) {
+  for (const char* bad :
+       {"", "abc", "1.2.3", " 1", "1 ", "nan", "inf", "-inf", "+", "+-1", "0x10", "1e", "--1"}) {
     EXPECT_FALSE(ParseDouble(bad, &v)) << bad;
   }
 }
@@ -62,7 +62,8 @@ TEST(NumberFormatTest, FastPathMatchesFromChars) {
   for (int i = 0; i < 200000; ++i) {
     std::string digits = std::to_string(mantissa(rng) >> (i % 50));
     int frac = std::min<int>(point(rng), static_cast<int>(digits.size()));
-    std::string text = digits.substr(0, digits.size() - frac) + "." + digits.substr(digits.size() - frac);
+    std::string text =
+        digits.substr(0, digits.size() - frac) + "." + digits.substr(digits.size() - frac);
     if (text[0] == '.') text = "0" + text;
     if (sign(rng)) text = "-" + text;
     double fast = 0, reference = 0;

@@ -54,7 +54,8 @@ double Median(std::vector<double> values) {
   std::nth_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(mid), values.end());
   const double upper = values[mid];
   if (values.size() % 2 == 1) return upper;
-  const double lower = *std::max_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(mid));
+  const double lower =
+      *std::max_element(values.begin(), values.begin() + static_cast<ptrdiff_t>(mid));
   return (lower + upper) / 2.0;
 }
 
@@ -62,8 +63,7 @@ double Median(std::vector<double> values) {
 std::optional<double> ForceFiniteScore(double numerator, double denominator, const char* name,
                                        std::vector<std::string>* warnings) {
   if (denominator != 0.0) return 1.0 - numerator / denominator;
-  warnings->push_back(std::string(name) +
-                      ": the truth is constant; reported as " +
+  warnings->push_back(std::string(name) + ": the truth is constant; reported as " +
                       (numerator == 0.0 ? "1.0 (perfect fit)" : "0.0") +
                       ", as scikit-learn does (force_finite)");
   return numerator == 0.0 ? 1.0 : 0.0;

@@ -77,7 +77,7 @@ TEST(RegressionMetricsTest, EmptyAndSingleRow) {
   ASSERT_EQ(empty.warnings.size(), 1u);
   RegressionMetrics one = Fill({1}, {3}).Finish();
   EXPECT_DOUBLE_EQ(*one.mae, 2.0);
-  EXPECT_FALSE(one.r2.has_value());  // sklearn: NaN with a warning
+  EXPECT_FALSE(one.r2.has_value());                // sklearn: NaN with a warning
   EXPECT_DOUBLE_EQ(*one.explained_variance, 1.0);  // sklearn's force_finite on 0/0
 }
 

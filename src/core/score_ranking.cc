@@ -4,6 +4,8 @@
 // One sweep serves both modes: exact mode feeds it one group per distinct score, histogram mode one
 // group per bin. Derivations: docs/score-metrics.md.
 
+#include "internal/score_ranking.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -14,7 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include "internal/score_ranking.h"
 #include "modelwatch/core/regression_metrics.h"
 
 namespace modelwatch::score_internal {

@@ -2,6 +2,8 @@
 // estimate's distance from the exact value never exceeds its bound, the bound is attained, and
 // it is small for fine histograms.
 
+#include "internal/score_ranking.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "internal/score_ranking.h"
 #include "internal/score_test_data.h"
 #include "modelwatch/core/score_metrics.h"
 

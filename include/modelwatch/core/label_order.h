@@ -23,9 +23,9 @@
 namespace modelwatch {
 
 struct LabelOrder {
-  std::vector<std::string> labels;   // canonical texts, in class order
+  std::vector<std::string> labels;     // canonical texts, in class order
   std::vector<uint32_t> raw_to_class;  // raw interned id -> class index
-  bool numeric = false;              // all labels numeric
+  bool numeric = false;                // all labels numeric
 };
 
 // True when `text` is a number (what from_chars accepts, optionally with a leading '+', no

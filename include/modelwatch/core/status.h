@@ -77,7 +77,7 @@ inline Status InternalError(std::string m) { return Status(StatusCode::kInternal
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok());
     if (std::get<Status>(v_).ok()) v_ = InternalError("Result constructed from an OK Status");
@@ -114,10 +114,10 @@ class [[nodiscard]] Result {
 #define MW_CONCAT_(a, b) MW_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define MW_RETURN_IF_ERROR(expr)                              \
-  do {                                                        \
-    ::modelwatch::Status mw_status_ = (expr);                 \
-    if (!mw_status_.ok()) return mw_status_;                  \
+#define MW_RETURN_IF_ERROR(expr)              \
+  do {                                        \
+    ::modelwatch::Status mw_status_ = (expr); \
+    if (!mw_status_.ok()) return mw_status_;  \
   } while (false)
 
 // `lhs` = value of `rexpr` (a Result<T>), or returns its Status from the enclosing function.

@@ -31,6 +31,11 @@ class JsonWriter {
   void Uint(uint64_t value);
   void Bool(bool value);
   void Null();
+  // Key(key) followed by Double(value).
+  void Member(std::string_view key, std::optional<double> value) {
+    Key(key);
+    Double(value);
+  }
 
   const std::string& str() const { return out_; }
 
