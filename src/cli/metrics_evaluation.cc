@@ -48,10 +48,10 @@ Status ParseProbability(const io::TableReader& r, size_t i, const std::string& c
   return Status::Ok();
 }
 
-// Splitting pays for its threads only on files of a few MiB and more.
-bool ParallelWorthIt(const std::string& path, const std::vector<uint64_t>& splits) {
+// Splitting pays for its threads only with at least 1 MiB per part.
+bool ParallelWorthIt(const std::vector<uint64_t>& splits) {
   constexpr uint64_t kMinBytesPerPart = 1 << 20;
-  return !splits.empty() && splits.front() >= kMinBytesPerPart && !path.empty();
+  return !splits.empty() && splits.front() >= kMinBytesPerPart;
 }
 
 // The score columns of a multiclass request: (class label, column name) pairs.
@@ -398,7 +398,7 @@ Result<MetricsReport> EvaluateFile(const MetricsRequest& req, Make make,
       req.threads > 0 ? static_cast<unsigned>(req.threads) : std::thread::hardware_concurrency();
   if (threads > 1) {
     Result<std::vector<uint64_t>> splits = io::TableReader::SplitPoints(req.input, threads);
-    if (splits.ok() && !splits->empty() && ParallelWorthIt(req.input, *splits)) {
+    if (splits.ok() && ParallelWorthIt(*splits)) {
       Result<MetricsReport> report = EvaluateParts<Evaluator>(req, make, *splits, progress);
       if (report.ok()) return report;
     }
@@ -410,17 +410,17 @@ Result<MetricsReport> EvaluateFile(const MetricsRequest& req, Make make,
   return evaluator.Finish(ThreadParallelFor(threads));
 }
 
-void CollectWarnings(MetricsReport* report) {
-  auto add = [&](const std::vector<std::string>& w) {
-    report->warnings.insert(report->warnings.end(), w.begin(), w.end());
-  };
-  if (report->classification) add(report->classification->warnings);
-  if (report->binary_scores) add(report->binary_scores->warnings);
-  if (report->multiclass_scores) add(report->multiclass_scores->warnings);
-  if (report->regression) add(report->regression->warnings);
-}
-
 }  // namespace
+
+std::vector<std::string> AllWarnings(const MetricsReport& report) {
+  std::vector<std::string> all;
+  auto add = [&](const std::vector<std::string>& w) { all.insert(all.end(), w.begin(), w.end()); };
+  if (report.classification) add(report.classification->warnings);
+  if (report.binary_scores) add(report.binary_scores->warnings);
+  if (report.multiclass_scores) add(report.multiclass_scores->warnings);
+  if (report.regression) add(report.regression->warnings);
+  return all;
+}
 
 std::string_view TaskName(Task task) {
   switch (task) {
@@ -434,31 +434,12 @@ std::string_view TaskName(Task task) {
   return "unknown";
 }
 
-Result<MetricsReport> EvaluateMetrics(const MetricsRequest& request, io::TableReader& reader,
-                                      const ProgressCallback& progress) {
-  Result<MetricsReport> report = InternalError("unreachable");
-  if (request.task == Task::kRegression) {
-    MW_ASSIGN_OR_RETURN(RegressionEvaluator evaluator, MakeRegressionEvaluator(request, reader));
-    MW_RETURN_IF_ERROR(RunRows(reader, evaluator, progress));
-    report = evaluator.Finish();
-  } else {
-    MW_ASSIGN_OR_RETURN(ClassificationEvaluator evaluator,
-                        MakeClassificationEvaluator(request, reader));
-    MW_RETURN_IF_ERROR(RunRows(reader, evaluator, progress));
-    report = evaluator.Finish();
-  }
-  if (report.ok()) CollectWarnings(&*report);
-  return report;
-}
-
 Result<MetricsReport> EvaluateMetrics(const MetricsRequest& request,
                                       const ProgressCallback& progress) {
-  Result<MetricsReport> report =
-      request.task == Task::kRegression
-          ? EvaluateFile<RegressionEvaluator>(request, MakeRegressionEvaluator, progress)
-          : EvaluateFile<ClassificationEvaluator>(request, MakeClassificationEvaluator, progress);
-  if (report.ok()) CollectWarnings(&*report);
-  return report;
+  return request.task == Task::kRegression
+             ? EvaluateFile<RegressionEvaluator>(request, MakeRegressionEvaluator, progress)
+             : EvaluateFile<ClassificationEvaluator>(request, MakeClassificationEvaluator,
+                                                     progress);
 }
 
 }  // namespace modelwatch::cli

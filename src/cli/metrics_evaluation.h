@@ -1,5 +1,7 @@
 // Evaluates a model's predictions stored in a CSV/NDJSON file: the service behind
-// `modelwatch metrics` (and later `report`). Streams the file once through the core accumulators.
+// `modelwatch metrics` (and later `report`). Streams the file through the core accumulators, in
+// parallel parts whose states are merged when MetricsRequest::threads allows; when a parallel
+// read fails the file is read again sequentially, so errors always name the first bad place.
 //
 // Errors: kInvalidArgument / kNotFound with "FILE:LINE:COL: problem" messages for bad input data
 // (exit code 3 in the CLI); kInvalidArgument without a location for inconsistent options.
@@ -54,16 +56,15 @@ struct MetricsReport {
   std::optional<MulticlassScoreMetrics> multiclass_scores;
   ScoreMode score_mode = ScoreMode::kExact;
   std::optional<RegressionMetrics> regression;
-  std::vector<std::string> warnings;  // all warnings, in order
 };
+
+// Every warning of the report's parts, in the order classification, scores, regression.
+std::vector<std::string> AllWarnings(const MetricsReport& report);
 
 // Called now and then with (bytes read, total bytes, rows so far).
 using ProgressCallback = std::function<void(uint64_t, uint64_t, uint64_t)>;
 
 Result<MetricsReport> EvaluateMetrics(const MetricsRequest& request,
-                                      const ProgressCallback& progress = nullptr);
-// Same, over a reader that is already open (tests, in-memory data).
-Result<MetricsReport> EvaluateMetrics(const MetricsRequest& request, io::TableReader& reader,
                                       const ProgressCallback& progress = nullptr);
 
 }  // namespace modelwatch::cli

@@ -9,6 +9,30 @@
 namespace modelwatch::cli {
 namespace {
 
+void WriteValue(io::JsonWriter& w, std::optional<double> v) { w.Double(v); }
+void WriteValue(io::JsonWriter& w, uint64_t v) { w.Uint(v); }
+
+// "key": {"<label>": value, ...} in class order.
+template <typename T>
+void WriteByLabel(io::JsonWriter& w, std::string_view key, const std::vector<std::string>& labels,
+                  const std::vector<T>& values) {
+  w.Key(key);
+  w.BeginObject();
+  for (size_t k = 0; k < labels.size() && k < values.size(); ++k) {
+    w.Key(labels[k]);
+    WriteValue(w, values[k]);
+  }
+  w.EndObject();
+}
+
+// "key": ["a", "b", ...]
+void WriteStrings(io::JsonWriter& w, std::string_view key, const std::vector<std::string>& items) {
+  w.Key(key);
+  w.BeginArray();
+  for (const auto& item : items) w.String(item);
+  w.EndArray();
+}
+
 void WriteClassification(io::JsonWriter& w, const MetricsReport& r) {
   const ClassificationMetrics& m = *r.classification;
   const bool binary = r.task == Task::kBinary;
@@ -24,13 +48,7 @@ void WriteClassification(io::JsonWriter& w, const MetricsReport& r) {
     w.Member("micro", a.micro);
     w.Member("macro", a.macro);
     w.Member("weighted", a.weighted);
-    w.Key("per_class");
-    w.BeginObject();
-    for (size_t k = 0; k < r.labels.size() && k < a.per_class.size(); ++k) {
-      w.Key(r.labels[k]);
-      w.Double(a.per_class[k]);
-    }
-    w.EndObject();
+    WriteByLabel(w, "per_class", r.labels, a.per_class);
     w.EndObject();
   };
   write("precision", m.precision);
@@ -42,13 +60,7 @@ void WriteClassification(io::JsonWriter& w, const MetricsReport& r) {
   }
   w.Member("mcc", m.mcc);
   w.Member("cohen_kappa", m.cohen_kappa);
-  w.Key("support");
-  w.BeginObject();
-  for (size_t k = 0; k < r.labels.size() && k < m.support.size(); ++k) {
-    w.Key(r.labels[k]);
-    w.Uint(m.support[k]);
-  }
-  w.EndObject();
+  WriteByLabel(w, "support", r.labels, m.support);
 }
 
 void WriteBinaryScores(io::JsonWriter& w, const BinaryScoreMetrics& s) {
@@ -113,10 +125,7 @@ void WriteRegression(io::JsonWriter& w, const RegressionMetrics& m) {
 void WriteConfusionMatrix(io::JsonWriter& w, const MetricsReport& r) {
   w.Key("confusion_matrix");
   w.BeginObject();
-  w.Key("labels");
-  w.BeginArray();
-  for (const auto& l : r.labels) w.String(l);
-  w.EndArray();
+  WriteStrings(w, "labels", r.labels);
   w.Key("matrix");
   w.BeginArray();
   const size_t k = r.labels.size();
@@ -142,10 +151,7 @@ std::string MetricsReportJson(const MetricsReport& r) {
   w.Uint(r.n);
   const bool classification = r.task != Task::kRegression;
   if (classification) {
-    w.Key("labels");
-    w.BeginArray();
-    for (const auto& l : r.labels) w.String(l);
-    w.EndArray();
+    WriteStrings(w, "labels", r.labels);
   }
   if (HasScores(r)) {
     w.Key("score_mode");
@@ -163,10 +169,7 @@ std::string MetricsReportJson(const MetricsReport& r) {
   w.EndObject();
   if (HasScores(r) && r.score_mode == ScoreMode::kHistogram) WriteErrorBounds(w, r);
   if (classification) WriteConfusionMatrix(w, r);
-  w.Key("warnings");
-  w.BeginArray();
-  for (const auto& warning : r.warnings) w.String(warning);
-  w.EndArray();
+  WriteStrings(w, "warnings", AllWarnings(r));
   w.EndObject();
   return w.str() + "\n";
 }
@@ -328,9 +331,10 @@ std::string MetricsReportTable(const MetricsReport& r) {
       out << "\nconfusion matrix: " << r.labels.size() << " classes, see --format json\n";
     }
   }
-  if (!r.warnings.empty()) {
+  const std::vector<std::string> warnings = AllWarnings(r);
+  if (!warnings.empty()) {
     out << "\nwarnings:\n";
-    for (const auto& w : r.warnings) out << "  - " << w << "\n";
+    for (const auto& w : warnings) out << "  - " << w << "\n";
   }
   return out.str();
 }
