@@ -43,11 +43,6 @@ double ZeroDivisionValue(ZeroDivision zd) {
   return 0.0;
 }
 
-std::string ZeroDivisionText(ZeroDivision zd) {
-  double v = ZeroDivisionValue(zd);
-  return std::isnan(v) ? "null" : (v == 1.0 ? "1.0" : "0.0");
-}
-
 // Per-class counts derived from the matrix.
 struct ClassCounts {
   std::vector<double> tp, pred_sum, true_sum;
@@ -161,8 +156,9 @@ PrfResult ComputePrf(const ClassCounts& c, const ClassificationOptions& o, doubl
 
 void AddZeroDivisionWarnings(const ClassCounts& c, std::span<const std::string> labels,
                              const ClassificationOptions& o, std::vector<std::string>* warnings) {
+  // Only the default 'warn' warns (as scikit-learn), and it substitutes 0.0.
   if (o.zero_division != ZeroDivision::kWarn) return;
-  const std::string value = ZeroDivisionText(o.zero_division);
+  const std::string value = "0.0";
   std::string no_pred = LabelsWhere(labels, [&](size_t k) { return c.pred_sum[k] == 0; });
   if (!no_pred.empty()) {
     warnings->push_back("precision is ill-defined and set to " + value +

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "modelwatch/core/regression_metrics.h"
+#include "modelwatch/core/compensated_sum.h"
 
 namespace modelwatch::score_internal {
 namespace {

@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "modelwatch/core/compensated_sum.h"
+
 namespace modelwatch {
 
 struct RegressionMetrics {
@@ -31,29 +33,6 @@ struct RegressionMetrics {
   std::optional<double> explained_variance;
   std::optional<double> max_error;
   std::vector<std::string> warnings;
-};
-
-// A compensated (Neumaier) running sum.
-class CompensatedSum {
- public:
-  void Add(double x) {
-    double t = sum_ + x;
-    if ((sum_ >= 0 ? sum_ : -sum_) >= (x >= 0 ? x : -x)) {
-      comp_ += (sum_ - t) + x;
-    } else {
-      comp_ += (x - t) + sum_;
-    }
-    sum_ = t;
-  }
-  void Merge(const CompensatedSum& o) {
-    Add(o.sum_);
-    Add(o.comp_);
-  }
-  double value() const { return sum_ + comp_; }
-
- private:
-  double sum_ = 0.0;
-  double comp_ = 0.0;
 };
 
 // Running mean and sum of squared deviations (Welford), mergeable (Chan et al.).

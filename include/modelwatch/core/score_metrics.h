@@ -50,7 +50,7 @@
 #include <string>
 #include <vector>
 
-#include "modelwatch/core/regression_metrics.h"  // CompensatedSum
+#include "modelwatch/core/compensated_sum.h"
 #include "modelwatch/core/status.h"
 
 namespace modelwatch {
