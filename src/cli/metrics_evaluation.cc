@@ -28,24 +28,38 @@ Status EmptyFieldError(const io::TableReader& r, size_t i, const std::string& co
   return InvalidArgumentError(r.WhereField(i) + ": column '" + column + "' is empty");
 }
 
-Status ParseNumber(const io::TableReader& r, size_t i, const std::string& column, double* out) {
+// The hot path of every numeric field: true when `text` is a finite number (a probability in
+// [0, 1] when `probability`). The error is built by NumberError, out of line, only on failure.
+inline bool ParseFiniteNumber(std::string_view text, bool probability, double* out) {
+  if (!ParseDouble(text, out)) return false;
+  return probability ? (*out >= 0.0 && *out <= 1.0) : std::isfinite(*out);
+}
+
+[[gnu::noinline, gnu::cold]] Status NumberError(const io::TableReader& r, size_t i,
+                                                const std::string& column, bool probability) {
   const std::string_view text = r.field(i);  // a null field is empty
   if (text.empty()) return EmptyFieldError(r, i, column);
-  if (!ParseDouble(text, out) || !std::isfinite(*out)) [[unlikely]] {
+  double value = 0;
+  if (!ParseDouble(text, &value) || !std::isfinite(value)) {
     return InvalidArgumentError(r.WhereField(i) + ": column '" + column + "': '" +
                                 std::string(text) + "' is not a finite number");
   }
-  return Status::Ok();
+  (void)probability;  // the only other way to fail
+  return InvalidArgumentError(r.WhereField(i) + ": column '" + column + "': probability " +
+                              std::string(text) + " is outside [0, 1]");
+}
+
+Status ParseNumber(const io::TableReader& r, size_t i, const std::string& column, double* out) {
+  if (ParseFiniteNumber(r.field(i), /*probability=*/false, out)) [[likely]]
+    return Status::Ok();
+  return NumberError(r, i, column, /*probability=*/false);
 }
 
 Status ParseProbability(const io::TableReader& r, size_t i, const std::string& column,
                         double* out) {
-  MW_RETURN_IF_ERROR(ParseNumber(r, i, column, out));
-  if (!(*out >= 0.0 && *out <= 1.0)) {
-    return InvalidArgumentError(r.WhereField(i) + ": column '" + column + "': probability " +
-                                std::string(r.field(i)) + " is outside [0, 1]");
-  }
-  return Status::Ok();
+  if (ParseFiniteNumber(r.field(i), /*probability=*/true, out)) [[likely]]
+    return Status::Ok();
+  return NumberError(r, i, column, /*probability=*/true);
 }
 
 // Splitting pays for its threads only with at least 1 MiB per part.
@@ -118,7 +132,8 @@ class ClassificationEvaluator {
 
   // Adds the rows that an evaluator of another part of the same file has seen. Labels are
   // matched by text; LabelsValid() then re-checks what needs the whole file.
-  void Merge(const ClassificationEvaluator& other) {
+  // `other` is consumed: its stored scores are moved, not copied.
+  void Merge(ClassificationEvaluator&& other) {
     std::vector<uint32_t> id_map(other.interner_.size());
     for (uint32_t id = 0; id < id_map.size(); ++id) {
       const size_t before = interner_.size();
@@ -131,8 +146,8 @@ class ClassificationEvaluator {
       }
     }
     // Same request, so the options match and Merge cannot fail.
-    if (binary_scores_) (void)binary_scores_->Merge(*other.binary_scores_);
-    if (multiclass_scores_) (void)multiclass_scores_->Merge(*other.multiclass_scores_);
+    if (binary_scores_) (void)binary_scores_->Merge(std::move(*other.binary_scores_));
+    if (multiclass_scores_) (void)multiclass_scores_->Merge(std::move(*other.multiclass_scores_));
   }
 
   // The whole-file label rules that Row() checks as labels appear.
@@ -240,7 +255,9 @@ class ClassificationEvaluator {
   Status MulticlassRowScores(const io::TableReader& r, uint32_t truth) {
     double sum = 0;
     for (size_t j = 0; j < row_scores_.size(); ++j) {
-      MW_RETURN_IF_ERROR(ParseProbability(r, 2 + j, score_columns_[j].second, &row_scores_[j]));
+      if (!ParseFiniteNumber(r.field(2 + j), /*probability=*/true, &row_scores_[j])) [[unlikely]] {
+        return NumberError(r, 2 + j, score_columns_[j].second, /*probability=*/true);
+      }
       sum += row_scores_[j];
     }
     // np.allclose(1, sum), the check scikit-learn's roc_auc_score makes.
@@ -288,7 +305,7 @@ class RegressionEvaluator {
     return Status::Ok();
   }
 
-  void Merge(const RegressionEvaluator& other) { acc_.Merge(other.acc_); }
+  void Merge(RegressionEvaluator&& other) { acc_.Merge(other.acc_); }
   bool LabelsValid() const { return true; }
 
   Result<MetricsReport> Finish(const ParallelFor& = nullptr) {
@@ -384,7 +401,7 @@ Result<MetricsReport> EvaluateParts(const MetricsRequest& req, Make make,
       return FailedPreconditionError("a split point is not a row start");
     }
   }
-  for (size_t i = 1; i < parts; ++i) evaluators[0]->Merge(*evaluators[i]);
+  for (size_t i = 1; i < parts; ++i) evaluators[0]->Merge(std::move(*evaluators[i]));
   if (!evaluators[0]->LabelsValid()) return FailedPreconditionError("labels break a file rule");
   return evaluators[0]->Finish(ThreadParallelFor(static_cast<unsigned>(parts)));
 }

@@ -46,6 +46,11 @@ void BinaryScoreAccumulator::Update(bool positive, double score) {
 }
 
 Status BinaryScoreAccumulator::Merge(const BinaryScoreAccumulator& other) {
+  BinaryScoreAccumulator copy = other;
+  return Merge(std::move(copy));
+}
+
+Status BinaryScoreAccumulator::Merge(BinaryScoreAccumulator&& other) {
   if (other.options_.mode != options_.mode ||
       other.options_.histogram_bins != options_.histogram_bins ||
       other.options_.ece_bins != options_.ece_bins) {
@@ -53,10 +58,10 @@ Status BinaryScoreAccumulator::Merge(const BinaryScoreAccumulator& other) {
         "BinaryScoreAccumulator::Merge: options differ (mode, histogram_bins or ece_bins)");
   }
   if (&other == this) {
-    const BinaryScoreAccumulator copy = other;
-    return Merge(copy);
+    BinaryScoreAccumulator copy = other;
+    return Merge(std::move(copy));
   }
-  exact_keys_.insert(exact_keys_.end(), other.exact_keys_.begin(), other.exact_keys_.end());
+  exact_keys_.Append(std::move(other.exact_keys_));
   for (size_t i = 0; i < hist_.size(); ++i) hist_[i] += other.hist_[i];
   positives_ += other.positives_;
   negatives_ += other.negatives_;
@@ -69,7 +74,7 @@ Status BinaryScoreAccumulator::Merge(const BinaryScoreAccumulator& other) {
 uint64_t BinaryScoreAccumulator::count() const { return positives_ + negatives_; }
 
 size_t BinaryScoreAccumulator::MemoryBytes() const {
-  return score_internal::VectorBytes(exact_keys_) + score_internal::VectorBytes(hist_) +
+  return exact_keys_.capacity_bytes() + score_internal::VectorBytes(hist_) +
          score_internal::VectorBytes(ece_);
 }
 
@@ -83,7 +88,7 @@ BinaryScoreMetrics BinaryScoreAccumulator::Finish() const {
   score_internal::RankingResult ranking;
   if (options_.mode == ScoreMode::kExact) {
     score_internal::SortScratch scratch;
-    ranking = score_internal::ExactRanking(exact_keys_, &scratch);
+    ranking = score_internal::ExactRanking(exact_keys_.chunks(), &scratch);
   } else {
     ranking = score_internal::HistogramRanking(hist_);
   }

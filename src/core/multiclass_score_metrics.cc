@@ -101,6 +101,11 @@ void MulticlassScoreAccumulator::Update(uint32_t truth, std::span<const double> 
 }
 
 Status MulticlassScoreAccumulator::Merge(const MulticlassScoreAccumulator& other) {
+  MulticlassScoreAccumulator copy = other;
+  return Merge(std::move(copy));
+}
+
+Status MulticlassScoreAccumulator::Merge(MulticlassScoreAccumulator&& other) {
   if (other.class_names_ != class_names_) {
     return InvalidArgumentError("MulticlassScoreAccumulator::Merge: classes differ");
   }
@@ -111,12 +116,11 @@ Status MulticlassScoreAccumulator::Merge(const MulticlassScoreAccumulator& other
         "MulticlassScoreAccumulator::Merge: options differ (mode, histogram_bins or ece_bins)");
   }
   if (&other == this) {
-    const MulticlassScoreAccumulator copy = other;
-    return Merge(copy);
+    MulticlassScoreAccumulator copy = other;
+    return Merge(std::move(copy));
   }
   for (size_t k = 0; k < exact_keys_.size(); ++k) {
-    exact_keys_[k].insert(exact_keys_[k].end(), other.exact_keys_[k].begin(),
-                          other.exact_keys_[k].end());
+    exact_keys_[k].Append(std::move(other.exact_keys_[k]));
   }
   for (size_t i = 0; i < hist_.size(); ++i) hist_[i] += other.hist_[i];
   n_ += other.n_;
@@ -129,7 +133,7 @@ Status MulticlassScoreAccumulator::Merge(const MulticlassScoreAccumulator& other
 size_t MulticlassScoreAccumulator::MemoryBytes() const {
   size_t bytes = score_internal::VectorBytes(exact_keys_) + score_internal::VectorBytes(hist_) +
                  score_internal::VectorBytes(ece_);
-  for (const std::vector<uint64_t>& keys : exact_keys_) bytes += score_internal::VectorBytes(keys);
+  for (const ChunkedVector<uint64_t>& keys : exact_keys_) bytes += keys.capacity_bytes();
   return bytes;
 }
 
@@ -148,7 +152,7 @@ MulticlassScoreMetrics MulticlassScoreAccumulator::Finish(const ParallelFor& par
     score_internal::SortScratch scratch;  // reused by the classes of this chunk
     for (size_t k = begin; k < end; ++k) {
       if (options_.mode == ScoreMode::kExact) {
-        rankings[k] = score_internal::ExactRanking(exact_keys_[k], &scratch);
+        rankings[k] = score_internal::ExactRanking(exact_keys_[k].chunks(), &scratch);
       } else {
         const size_t width = 2 * size_t{options_.histogram_bins};
         rankings[k] = score_internal::HistogramRanking(

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace modelwatch {
 
@@ -13,53 +14,96 @@ namespace {
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-// Clinger's fast path for plain decimals ("-12.375", "0.000123"): when the digits form an integer
-// m <= 2^53 and there are at most 22 fraction digits, m / 10^k is one correctly rounded IEEE
-// division, so the result equals from_chars'. Returns false (without a verdict) otherwise.
-bool ParseSimpleDecimal(const char* p, const char* end, double* value) {
-  bool negative = false;
-  if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
-  // Unsigned wrap-around on long inputs is harmless: more than 19 digits are rejected below.
-  uint64_t mantissa = 0;
-  const char* integer_begin = p;
-  for (unsigned d; p != end && (d = static_cast<unsigned char>(*p) - '0') < 10; ++p) {
-    mantissa = mantissa * 10 + d;
-  }
-  const std::ptrdiff_t integer_digits = p - integer_begin;
-  std::ptrdiff_t fraction_digits = 0;
-  if (p != end && *p == '.') {
-    const char* fraction_begin = ++p;
-    for (unsigned d; p != end && (d = static_cast<unsigned char>(*p) - '0') < 10; ++p) {
-      mantissa = mantissa * 10 + d;
-    }
-    fraction_digits = p - fraction_begin;
-  }
-  const std::ptrdiff_t digits = integer_digits + fraction_digits;
-  if (p != end || digits == 0 || digits > 19 || fraction_digits > 22 ||
-      mantissa > (uint64_t{1} << 53)) {
-    return false;  // exponent, garbage or too many digits: let the full parser decide
-  }
-  const double v = static_cast<double>(mantissa) / kPow10[fraction_digits];
-  *value = negative ? -v : v;
-  return true;
+// Eight ASCII digits, loaded little-endian into one word (first digit in the low byte)?
+bool IsEightDigits(uint64_t word) {
+  return ((word & 0xF0F0F0F0F0F0F0F0) |
+          (((word + 0x0606060606060606) & 0xF0F0F0F0F0F0F0F0) >> 4)) == 0x3333333333333333;
 }
 
-}  // namespace
+// The value of eight ASCII digits loaded as above: pairs, then quadruples, then the eight are
+// combined by multiplications (SWAR), three multiplies instead of eight dependent steps.
+uint32_t EightDigitsValue(uint64_t word) {
+  word -= 0x3030303030303030;
+  word = word * 10 + (word >> 8);  // byte 2i: the two-digit value of digits 2i, 2i+1
+  constexpr uint64_t kPairMask = 0x000000FF000000FF;
+  constexpr uint64_t kMul1 = 100 + (uint64_t{1000000} << 32);
+  constexpr uint64_t kMul2 = 1 + (uint64_t{10000} << 32);
+  return static_cast<uint32_t>(
+      (((word & kPairMask) * kMul1) + (((word >> 16) & kPairMask) * kMul2)) >> 32);
+}
 
-bool ParseDouble(std::string_view text, double* value) {
-  if (text.empty()) return false;
-  if (ParseSimpleDecimal(text.data(), text.data() + text.size(), value)) return true;
+bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+// from_chars for what the fast path declines: exponents, long mantissas, and every malformed
+// text (which it rejects, as it rejects the non-finite spellings "nan" and "inf").
+[[gnu::noinline]] bool ParseDoubleSlow(std::string_view text, double* value) {
   const char* first = text.data();
   const char* last = first + text.size();
   if (*first == '+') {
     ++first;
     if (first == last || *first == '-' || *first == '+') return false;
   }
-  // from_chars also accepts "nan", "inf" and hex-free forms; reject the non-finite spellings.
   char c = *first == '-' ? (first + 1 < last ? first[1] : '\0') : *first;
   if (c != '.' && (c < '0' || c > '9')) return false;
   auto [ptr, ec] = std::from_chars(first, last, *value, std::chars_format::general);
   return ec == std::errc() && ptr == last;
+}
+
+}  // namespace
+
+// Clinger's fast path for plain decimals ("-12.375", "0.000123"): when the digits form an integer
+// m <= 2^53 and there are at most 22 fraction digits, m / 10^k is one correctly rounded IEEE
+// division, so the result equals from_chars'. Eight fraction digits at a time are converted
+// without a branch per digit (SWAR); anything else goes to ParseDoubleSlow.
+bool ParseDouble(std::string_view text, double* value) {
+  if (text.empty()) return false;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const bool negative = *p == '-';
+  p += negative || *p == '+';
+  // Unsigned wrap-around on long inputs is harmless: more than 19 digits are declined below.
+  uint64_t mantissa = 0;
+  const char* const integer_begin = p;
+  for (; p != end && IsDigit(*p); ++p) mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+  const std::ptrdiff_t integer_digits = p - integer_begin;
+  std::ptrdiff_t fraction_digits = 0;
+  if (p != end && *p == '.') {
+    const char* const fraction_begin = ++p;
+    while (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if (!IsEightDigits(word)) break;
+      mantissa = mantissa * 100000000 + EightDigitsValue(word);
+      p += 8;
+    }
+    const std::ptrdiff_t rest = end - p;
+    if (rest > 0 && rest < 8 && end - text.data() >= 8) {
+      // The last 1..7 digits, read as the tail of the 8 bytes that end the text and padded with
+      // trailing '0's to eight digits: m * 10^pad / 10^(k + pad) is the same number, and the
+      // fast-path conditions below still decide whether the division is exact.
+      const int shift = 8 * static_cast<int>(8 - rest);
+      uint64_t word;
+      std::memcpy(&word, end - 8, 8);
+      word = (word >> shift) | (uint64_t{0x3030303030303030} << (64 - shift));
+      if (IsEightDigits(word)) {
+        mantissa = mantissa * 100000000 + EightDigitsValue(word);
+        fraction_digits = 8 - rest;  // the padding
+        p = end;
+      }
+    }
+    for (; p != end && IsDigit(*p); ++p) {
+      mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+    }
+    fraction_digits += p - fraction_begin;
+  }
+  const std::ptrdiff_t digits = integer_digits + fraction_digits;
+  if (p != end || digits == 0 || digits > 19 || fraction_digits > 22 ||
+      mantissa > (uint64_t{1} << 53)) [[unlikely]] {
+    return ParseDoubleSlow(text, value);
+  }
+  const double v = static_cast<double>(mantissa) / kPow10[fraction_digits];
+  *value = negative ? -v : v;
+  return true;
 }
 
 std::string FormatDouble(double value) {

@@ -82,5 +82,34 @@ TEST(NumberFormatTest, FastPathMatchesFromChars) {
   EXPECT_EQ(v, 12345678901234567890.5);
 }
 
+// Every fraction length (the eight-digit blocks and the padded tail of 1..7 digits), with
+// leading zeros and short texts, agrees with from_chars; a non-digit anywhere is rejected.
+TEST(NumberFormatTest, EveryFractionLengthMatchesFromChars) {
+  std::mt19937_64 rng(11);
+  for (int integer_digits = 0; integer_digits <= 6; ++integer_digits) {
+    for (int fraction_digits = 0; fraction_digits <= 24; ++fraction_digits) {
+      for (int trial = 0; trial < 50; ++trial) {
+        std::string text;
+        for (int i = 0; i < integer_digits; ++i) text += static_cast<char>('0' + rng() % 10);
+        if (text.empty()) text = "0";
+        text += '.';
+        for (int i = 0; i < fraction_digits; ++i) {
+          text += static_cast<char>('0' + (trial % 3 == 0 && i < 4 ? 0 : rng() % 10));
+        }
+        double fast = 0, reference = 0;
+        ASSERT_TRUE(ParseDouble(text, &fast)) << text;
+        std::from_chars(text.data(), text.data() + text.size(), reference);
+        ASSERT_EQ(fast, reference) << text;
+        for (size_t bad = 0; bad < text.size(); ++bad) {
+          if (text[bad] == '.') continue;
+          std::string broken = text;
+          broken[bad] = (trial % 2) ? 'x' : '/';  // '/' is '0' - 1
+          ASSERT_FALSE(ParseDouble(broken, &fast)) << broken;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace modelwatch

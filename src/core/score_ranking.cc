@@ -39,15 +39,26 @@ constexpr int kLsdBits = 2 * kMaxDigitBits;
 constexpr size_t kKeysPerLeaf = 4;
 constexpr size_t kInsertionSortKeys = 48;
 
-// Bits of the score part (bit 1 up) that differ between some keys of [keys, keys + m).
-uint64_t VaryingBits(const uint64_t* keys, size_t m) {
+using Segments = std::span<const std::span<const uint64_t>>;
+
+// Bits of the score part (bit 1 up) that differ between some keys of the segments.
+uint64_t VaryingBits(Segments segments) {
   uint64_t any = 0;
   uint64_t all = ~uint64_t{0};
-  for (size_t i = 0; i < m; ++i) {
-    any |= keys[i];
-    all &= keys[i];
+  size_t m = 0;
+  for (std::span<const uint64_t> keys : segments) {
+    for (uint64_t key : keys) {
+      any |= key;
+      all &= key;
+    }
+    m += keys.size();
   }
   return m == 0 ? 0 : (any ^ all) & ~uint64_t{1};
+}
+
+uint64_t VaryingBits(const uint64_t* keys, size_t m) {
+  const std::span<const uint64_t> one(keys, m);
+  return VaryingBits(Segments(&one, 1));
 }
 
 // The radix sort behind SortScoreKeys and ExactRanking. The most-significant scatters place every
@@ -64,12 +75,29 @@ class KeySorter {
 
   // Sorts src (any size, `varying` its VaryingBits) towards dst, a distinct output range.
   void Sort(const uint64_t* src, uint64_t* dst, size_t m, uint64_t varying) {
-    if (varying == 0) {
-      sink_(src, dst, m);
-    } else if (m <= kCacheKeys) {
-      sink_(SortInCache(src, dst, m, cache_, varying), dst, m);
+    const std::span<const uint64_t> one(src, m);
+    SortSegments(Segments(&one, 1), dst, m, varying);
+  }
+
+  // Sorts the keys of `segments` (m in all, `varying` their VaryingBits) towards dst, a range
+  // distinct from all of them. The first scatter reads the segments in place, so keys collected
+  // in chunks are never concatenated.
+  void SortSegments(Segments segments, uint64_t* dst, size_t m, uint64_t varying) {
+    if (segments.size() == 1 && (varying == 0 || m <= kCacheKeys)) {
+      const uint64_t* src = segments[0].data();
+      if (varying == 0) {
+        sink_(src, dst, m);
+      } else {
+        sink_(SortInCache(src, dst, m, cache_, varying), dst, m);
+      }
+    } else if (varying == 0 || m <= kCacheKeys) {
+      uint64_t* out = dst;
+      for (std::span<const uint64_t> keys : segments)
+        out = std::copy(keys.begin(), keys.end(), out);
+      const std::span<const uint64_t> joined(dst, m);
+      SortSegments(Segments(&joined, 1), dst, m, varying);
     } else {
-      const std::vector<size_t> sizes = Scatter(src, dst, m, varying);
+      const std::vector<size_t> sizes = Scatter(segments, dst, m, varying);
       FinishBuckets(dst, m, sizes);
     }
   }
@@ -79,21 +107,27 @@ class KeySorter {
   // kTargetBucketKeys whatever the distribution: the top (up to 15) varying bits are counted, and
   // runs of consecutive values of them grouped into one bucket until it would exceed the target
   // (a single value with more keys is a bucket of its own). Returns the bucket sizes, in order.
-  std::vector<size_t> Scatter(const uint64_t* src, uint64_t* dst, size_t m, uint64_t varying) {
+  std::vector<size_t> Scatter(Segments src, uint64_t* dst, size_t m, uint64_t varying) {
     // 32-bit counters keep the tables small (in cache) unless a count could overflow them.
     return m <= UINT32_MAX ? ScatterWith<uint32_t>(src, dst, m, varying)
                            : ScatterWith<uint64_t>(src, dst, m, varying);
   }
+  std::vector<size_t> Scatter(const uint64_t* src, uint64_t* dst, size_t m, uint64_t varying) {
+    const std::span<const uint64_t> one(src, m);
+    return Scatter(Segments(&one, 1), dst, m, varying);
+  }
 
   template <typename Count>
-  std::vector<size_t> ScatterWith(const uint64_t* src, uint64_t* dst, size_t m, uint64_t varying) {
+  std::vector<size_t> ScatterWith(Segments src, uint64_t* dst, size_t m, uint64_t varying) {
     const int high = 63 - std::countl_zero(varying);
     const int wanted = std::bit_width(m / kKeysPerFineDigit);
     const int width = std::clamp(wanted, 1, std::min(kFineDigitBits, high));
     const int shift = high - width + 1;
     const uint64_t mask = (uint64_t{1} << width) - 1;
     std::vector<Count> fine(size_t{1} << width, 0);
-    for (size_t i = 0; i < m; ++i) ++fine[(src[i] >> shift) & mask];
+    for (std::span<const uint64_t> keys : src) {
+      for (uint64_t key : keys) ++fine[(key >> shift) & mask];
+    }
     // Group the fine digits; fine[d] becomes the bucket of digit d.
     std::vector<size_t> sizes;
     size_t size = 0;
@@ -113,9 +147,8 @@ class KeySorter {
       offsets[b] = sum;
       sum += static_cast<Count>(sizes[b]);
     }
-    for (size_t i = 0; i < m; ++i) {
-      const uint64_t key = src[i];
-      dst[offsets[fine[(key >> shift) & mask]]++] = key;
+    for (std::span<const uint64_t> keys : src) {
+      for (uint64_t key : keys) dst[offsets[fine[(key >> shift) & mask]]++] = key;
     }
     return sizes;
   }
@@ -387,7 +420,8 @@ std::span<const uint64_t> SortScoreKeys(std::span<const uint64_t> keys, SortScra
   return {output, n};
 }
 
-RankingResult ExactRanking(std::span<const uint64_t> keys, SortScratch* scratch) {
+RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
+                           SortScratch* scratch) {
   TieGroupSweep<false> sweep;
   // Buckets arrive highest first; inside one, walk the ascending keys from the end, one group per
   // distinct score (no score spans two buckets).
@@ -405,15 +439,25 @@ RankingResult ExactRanking(std::span<const uint64_t> keys, SortScratch* scratch)
       i = j;
     }
   };
-  const size_t n = keys.size();
-  const uint64_t varying = VaryingBits(keys.data(), n);
-  if (varying == 0) {
-    sweep_bucket(keys.data(), nullptr, n);
+  size_t n = 0;
+  for (std::span<const uint64_t> keys : segments) n += keys.size();
+  const uint64_t varying = VaryingBits(segments);
+  if (n == 0) return sweep.Finish();
+  if (varying == 0) {  // one score: one tie group
+    uint64_t pos = 0;
+    for (std::span<const uint64_t> keys : segments) {
+      for (uint64_t key : keys) pos += key & 1;
+    }
+    sweep.Add(pos, n - pos);
   } else {
     KeySorter<decltype(sweep_bucket)>(scratch, sweep_bucket)
-        .Sort(keys.data(), scratch->output(n), n, varying);
+        .SortSegments(segments, scratch->output(n), n, varying);
   }
   return sweep.Finish();
+}
+
+RankingResult ExactRanking(std::span<const uint64_t> keys, SortScratch* scratch) {
+  return ExactRanking(std::span<const std::span<const uint64_t>>(&keys, 1), scratch);
 }
 
 RankingResult HistogramRanking(std::span<const uint64_t> counts) {

@@ -26,11 +26,19 @@ std::string_view StatusCodeName(StatusCode code) {
   return "unknown";
 }
 
+Status::Status(StatusCode code, std::string message)
+    : rep_(code == StatusCode::kOk ? nullptr : std::make_unique<Rep>(code, std::move(message))) {}
+
+const std::string& Status::message() const {
+  static const std::string* const kEmpty = new std::string();
+  return rep_ ? rep_->message : *kEmpty;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "ok";
-  std::string s(StatusCodeName(code_));
+  std::string s(StatusCodeName(rep_->code));
   s += ": ";
-  s += message_;
+  s += rep_->message;
   return s;
 }
 
@@ -38,8 +46,8 @@ Status Status::WithPrefix(std::string_view prefix) const {
   if (ok()) return *this;
   std::string m(prefix);
   m += ": ";
-  m += message_;
-  return Status(code_, std::move(m));
+  m += rep_->message;
+  return Status(rep_->code, std::move(m));
 }
 
 }  // namespace modelwatch

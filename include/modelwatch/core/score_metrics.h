@@ -50,6 +50,7 @@
 #include <string>
 #include <vector>
 
+#include "modelwatch/core/chunked_vector.h"
 #include "modelwatch/core/compensated_sum.h"
 #include "modelwatch/core/status.h"
 
@@ -105,19 +106,21 @@ class BinaryScoreAccumulator {
   // gives the same ranking metrics as accumulating the whole. kInvalidArgument when the options
   // (mode, histogram_bins, ece_bins) differ.
   Status Merge(const BinaryScoreAccumulator& other);
+  // The same, taking other's stored scores instead of copying them; `other` is left unspecified.
+  Status Merge(BinaryScoreAccumulator&& other);
   // Computes every metric; exact mode sorts a copy of the scores (O(n) radix sort).
   BinaryScoreMetrics Finish() const;
 
   const ScoreOptions& options() const { return options_; }  // histogram/ece bins at least 1
   uint64_t count() const;                                   // rows so far
-  // Bytes held by the accumulator's buffers (capacity): 8 per row (plus vector growth slack) in
-  // exact mode, 16 per histogram bin in histogram mode, 32 per ECE bin.
+  // Bytes held by the accumulator's buffers (capacity): 8 per row (plus at most one partly
+  // filled chunk) in exact mode, 16 per histogram bin in histogram mode, 32 per ECE bin.
   size_t MemoryBytes() const;
 
  private:
   ScoreOptions options_;
-  std::vector<uint64_t> exact_keys_;  // kExact: (score bits << 1) | positive, in arrival order
-  std::vector<uint64_t> hist_;        // kHistogram: [2 * bin] negatives, [2 * bin + 1] positives
+  ChunkedVector<uint64_t> exact_keys_;  // kExact: (score bits << 1) | positive, arrival order
+  std::vector<uint64_t> hist_;          // kHistogram: [2 * bin] negatives, [2 * bin + 1] positives
   uint64_t positives_ = 0;
   uint64_t negatives_ = 0;
   CompensatedSum log_loss_sum_;
@@ -148,6 +151,8 @@ class MulticlassScoreAccumulator {
   void Update(uint32_t truth, std::span<const double> scores);
   // Adds `other`'s rows. kInvalidArgument when the class names (and order) or options differ.
   Status Merge(const MulticlassScoreAccumulator& other);
+  // The same, taking other's stored scores instead of copying them; `other` is left unspecified.
+  Status Merge(MulticlassScoreAccumulator&& other);
   // Computes every metric; exact mode sorts each class's scores (scratch: 8 to 16 bytes per row,
   // one per chunk of classes). With `parallel_for` the classes are ranked in parallel chunks;
   // the result is the same.
@@ -155,14 +160,15 @@ class MulticlassScoreAccumulator {
 
   uint32_t num_classes() const { return static_cast<uint32_t>(class_names_.size()); }
   const ScoreOptions& options() const { return options_; }  // histogram/ece bins at least 1
-  // Bytes held by the accumulator's buffers (capacity): 8 per row and class (plus vector growth
-  // slack) in exact mode, 16 per histogram bin and class in histogram mode, 32 per ECE bin.
+  // Bytes held by the accumulator's buffers (capacity): 8 per row and class (plus at most one
+  // partly filled chunk per class and merged part) in exact mode, 16 per histogram bin and class in
+  // histogram mode, 32 per ECE bin.
   size_t MemoryBytes() const;
 
  private:
   std::vector<std::string> class_names_;
   ScoreOptions options_;
-  std::vector<std::vector<uint64_t>> exact_keys_;  // kExact: per class, packed keys
+  std::vector<ChunkedVector<uint64_t>> exact_keys_;  // kExact: per class, packed keys
   // kHistogram: flat, class k bin b at [2 * (k * bins + b)] negatives, [... + 1] positives.
   std::vector<uint64_t> hist_;
   uint64_t n_ = 0;

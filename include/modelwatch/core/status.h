@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cassert>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,16 +33,26 @@ enum class StatusCode {
 // Stable lower-case name of a code ("invalid_argument"), as used in JSON error bodies.
 std::string_view StatusCodeName(StatusCode code);
 
+// One pointer wide: OK is a null pointer, so creating, returning and testing an OK Status (the
+// hot path of every row) costs no allocation and no string construction.
 class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status(StatusCode code, std::string message);
+  Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
+  Status& operator=(const Status& other) {
+    if (this != &other) rep_ = other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr;
+    return *this;
+  }
+  Status(Status&&) noexcept = default;
+  Status& operator=(Status&&) noexcept = default;
 
   static Status Ok() { return Status(); }
 
-  bool ok() const { return code_ == StatusCode::kOk; }
-  StatusCode code() const { return code_; }
-  const std::string& message() const { return message_; }
+  bool ok() const { return rep_ == nullptr; }
+  StatusCode code() const { return rep_ ? rep_->code : StatusCode::kOk; }
+  // The message; empty when OK.
+  const std::string& message() const;
   // "invalid_argument: <message>", or "ok".
   std::string ToString() const;
 
@@ -49,8 +60,11 @@ class [[nodiscard]] Status {
   Status WithPrefix(std::string_view prefix) const;
 
  private:
-  StatusCode code_ = StatusCode::kOk;
-  std::string message_;
+  struct Rep {
+    StatusCode code;
+    std::string message;
+  };
+  std::unique_ptr<Rep> rep_;  // null when OK
 };
 
 inline Status InvalidArgumentError(std::string m) {

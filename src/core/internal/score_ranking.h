@@ -92,6 +92,9 @@ struct RankingResult {
 // packed keys: the sort of SortScoreKeys, each cache-sized bucket swept (highest scores first)
 // while it is in cache, so the sorted array is never written out.
 RankingResult ExactRanking(std::span<const uint64_t> keys, SortScratch* scratch);
+// The same over keys held in several segments (ChunkedVector::chunks()), read in place.
+RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
+                           SortScratch* scratch);
 
 // Histogram estimate: `counts` holds 2 * bins values, [2 * b] negatives and [2 * b + 1] positives
 // of bin b (bins in ascending score order). Each bin is one tie group; `below`/`above` bound the
