@@ -38,18 +38,22 @@ struct CsvField {
 // Readable bytes after the buffer's end, for loads of up to 64 bytes; BlockBuffer zeroes them,
 // so they never look like a delimiter.
 constexpr size_t kPadding = 64;
-// Fields of a row of at most 64 bytes (ParseShortRow); fields_ never holds fewer.
+// Fields that ParseShortRow may store (those of any 64-byte row); fields_ never holds fewer.
 constexpr size_t kShortRowFields = 65;
+// ParseShortRow handles rows that end within this many 64-byte blocks (and have at most
+// kShortRowFields fields).
+constexpr size_t kShortRowBlocks = 4;
+
+// Where the line breaks, commas and quotes are in a 64-byte block (see FindStructure64).
+struct Masks64 {
+  uint64_t newline = 0, comma = 0, quote = 0;
+};
 
 #if defined(__SSE2__)
 // Bit i of the result is set when p[i] == c, for i < 16.
 inline uint64_t Mask16(__m128i v, char c) {
   return static_cast<uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c))));
 }
-
-struct Masks64 {
-  uint64_t newline = 0, comma = 0, quote = 0;
-};
 
 // Where the line breaks, commas and quotes are in p[0, 64), stopping after the first 16-byte
 // block that holds a line break (later blocks are left out of the masks).
@@ -148,9 +152,22 @@ class CsvReader final : public TableReader {
   // after the row), row_newlines_ (line breaks consumed, the row's own included) and
   // row_escaped_.
   Parse ParseRow();
-  // The common case of ParseRow, without branching per byte: a row that ends within the next 64
-  // bytes and holds no '"'. False when the row is not such a row (nothing is changed then).
+  // The common case of ParseRow, without branching per byte: a row that ends within the next
+  // kShortRowBlocks * 64 bytes, holds no '"' and has at most kShortRowFields fields. False when
+  // the row is not such a row (fields_ may have been overwritten then, nothing else).
   [[gnu::always_inline]] inline bool ParseShortRow();
+  // ParseShortRow for a row longer than 64 bytes; `first_block` is FindStructure64(pos_).
+  bool ParseRowOfBlocks(const Masks64& first_block);
+  // Stores the last field of a short row, [start, line_end) less a final '\r', and the row.
+  void EndShortRow(size_t n, char* start, char* line_end) {
+    StoreFieldUnchecked(n++, start,
+                        (line_end != start && line_end[-1] == '\r') ? line_end - 1 : line_end,
+                        false, false);
+    num_fields_ = n;
+    row_end_ = line_end + 1;
+    row_newlines_ = 1;
+    row_escaped_ = false;
+  }
   // Reads more input, keeping [pos_, end()); false (with status_ set) on a read error.
   bool Refill();
   // Advances to the next row that is not blank; false at the end or on an error.
@@ -206,7 +223,7 @@ bool CsvReader::ParseShortRow() {
 #if defined(__SSE2__)
   char* const p = pos_;
   const Masks64 m = FindStructure64(p);
-  if (m.newline == 0) return false;
+  if (m.newline == 0) return ParseRowOfBlocks(m);
   const uint64_t before = (m.newline & (~m.newline + 1)) - 1;  // bits before the first line break
   if ((m.quote & before) != 0) return false;
   char* const line_end = p + __builtin_ctzll(m.newline);
@@ -218,14 +235,40 @@ bool CsvReader::ParseShortRow() {
     StoreFieldUnchecked(n++, start, comma, false, false);
     start = comma + 1;
   }
-  StoreFieldUnchecked(n++, start,
-                      (line_end != start && line_end[-1] == '\r') ? line_end - 1 : line_end, false,
-                      false);
-  num_fields_ = n;
-  row_end_ = line_end + 1;
-  row_newlines_ = 1;
-  row_escaped_ = false;
+  EndShortRow(n, start, line_end);
   return true;
+#else
+  return false;
+#endif
+}
+
+bool CsvReader::ParseRowOfBlocks(const Masks64& first_block) {
+#if defined(__SSE2__)
+  char* const p = pos_;
+  char* start = p;
+  size_t n = 0;
+  for (size_t block = 0; block < kShortRowBlocks; ++block) {
+    char* const b = p + 64 * block;
+    // FindStructure64 reads 64 bytes: within the data and its padding while b < end().
+    if (b >= buffer_.end()) return false;
+    const Masks64 m = block == 0 ? first_block : FindStructure64(b);
+    // Bits before the first line break of the block (all of them when it has none).
+    const uint64_t before = m.newline == 0 ? ~uint64_t{0} : (m.newline & (~m.newline + 1)) - 1;
+    if ((m.quote & before) != 0) return false;
+    const uint64_t commas = m.comma & before;
+    if (n + static_cast<size_t>(__builtin_popcountll(commas)) + 1 > kShortRowFields) return false;
+    for (uint64_t c = commas; c != 0; c &= c - 1) {
+      char* const comma = b + __builtin_ctzll(c);
+      StoreFieldUnchecked(n++, start, comma, false, false);
+      start = comma + 1;
+    }
+    if (m.newline == 0) continue;
+    char* const line_end = b + __builtin_ctzll(m.newline);
+    if (line_end >= buffer_.end()) return false;  // cannot happen: the padding holds no '\n'
+    EndShortRow(n, start, line_end);
+    return true;
+  }
+  return false;
 #else
   return false;
 #endif

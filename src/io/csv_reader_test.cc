@@ -320,11 +320,15 @@ TEST(CsvReaderTest, ProgressReachesTotal) {
 }
 
 // Random tables, written with random quoting and line ends, read back with every block size.
-TEST(CsvReaderTest, RandomTablesRoundTrip) {
-  std::mt19937 rng(7);
-  const std::string alphabet = "ab,\"\r\n x";
-  for (int iteration = 0; iteration < 200; ++iteration) {
-    const size_t columns = 1 + rng() % 4;
+// Random tables of up to `max_columns` columns of values of up to `max_value - 1` bytes from
+// `alphabet` (quotes, separators and line breaks included; one field in `quote_one_in` quoted
+// when it need not be) read back as written, with every block size.
+void CheckRandomTablesRoundTrip(unsigned seed, size_t max_columns, size_t max_value, int iterations,
+                                const std::string& alphabet = "ab,\"\r\n x",
+                                unsigned quote_one_in = 4) {
+  std::mt19937 rng(seed);
+  for (int iteration = 0; iteration < iterations; ++iteration) {
+    const size_t columns = 1 + rng() % max_columns;
     const size_t rows = rng() % 6;
     std::string data;
     std::vector<std::string> expected;
@@ -332,10 +336,10 @@ TEST(CsvReaderTest, RandomTablesRoundTrip) {
       std::string line_expected;
       for (size_t c = 0; c < columns; ++c) {
         std::string value;
-        const size_t size = rng() % 5;
+        const size_t size = rng() % max_value;
         for (size_t k = 0; k < size; ++k) value += alphabet[rng() % alphabet.size()];
         const bool needs_quotes = value.find_first_of(",\"\r\n") != std::string::npos ||
-                                  (columns == 1 && value.empty()) || rng() % 4 == 0;
+                                  (columns == 1 && value.empty()) || rng() % quote_one_in == 0;
         if (c > 0) data += ',';
         if (needs_quotes) {
           data += '"';
@@ -354,6 +358,14 @@ TEST(CsvReaderTest, RandomTablesRoundTrip) {
     for (std::string& row : got) row = row.substr(row.find(':') + 1);  // drop the line numbers
     ASSERT_EQ(got, expected) << "data: " << data;
   }
+}
+
+TEST(CsvReaderTest, RandomTablesRoundTrip) { CheckRandomTablesRoundTrip(7, 4, 5, 200); }
+
+// Rows of 64 to a few hundred bytes: the block-wise fast path and its fallbacks (a quote or a
+// line break in a later block, more fields than a short row holds).
+TEST(CsvReaderTest, RandomLongRowsRoundTrip) {
+  CheckRandomTablesRoundTrip(8, 80, 14, 300, "0123456789.ab x-e\r,\"\n", 64);
 }
 
 }  // namespace
