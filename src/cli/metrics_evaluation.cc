@@ -177,7 +177,7 @@ class ClassificationEvaluator {
     report.classification = ComputeClassificationMetrics(report.confusion, report.labels, options);
     report.n = report.classification->n;
     report.score_mode = req_.scores.mode;
-    if (binary_scores_) report.binary_scores = binary_scores_->Finish();
+    if (binary_scores_) report.binary_scores = binary_scores_->Finish(parallel_for);
     if (multiclass_scores_) report.multiclass_scores = multiclass_scores_->Finish(parallel_for);
     return report;
   }

@@ -78,7 +78,7 @@ size_t BinaryScoreAccumulator::MemoryBytes() const {
          score_internal::VectorBytes(ece_);
 }
 
-BinaryScoreMetrics BinaryScoreAccumulator::Finish() const {
+BinaryScoreMetrics BinaryScoreAccumulator::Finish(const ParallelFor& parallel_for) const {
   BinaryScoreMetrics m;
   m.n = count();
   if (m.n == 0) {
@@ -88,7 +88,7 @@ BinaryScoreMetrics BinaryScoreAccumulator::Finish() const {
   score_internal::RankingResult ranking;
   if (options_.mode == ScoreMode::kExact) {
     score_internal::SortScratch scratch;
-    ranking = score_internal::ExactRanking(exact_keys_.chunks(), &scratch);
+    ranking = score_internal::ExactRanking(exact_keys_.chunks(), &scratch, parallel_for);
   } else {
     ranking = score_internal::HistogramRanking(hist_);
   }

@@ -152,7 +152,7 @@ MulticlassScoreMetrics MulticlassScoreAccumulator::Finish(const ParallelFor& par
     score_internal::SortScratch scratch;  // reused by the classes of this chunk
     for (size_t k = begin; k < end; ++k) {
       if (options_.mode == ScoreMode::kExact) {
-        rankings[k] = score_internal::ExactRanking(exact_keys_[k].chunks(), &scratch);
+        rankings[k] = score_internal::ExactRanking(exact_keys_[k].chunks(), &scratch, nullptr);
       } else {
         const size_t width = 2 * size_t{options_.histogram_bins};
         rankings[k] = score_internal::HistogramRanking(

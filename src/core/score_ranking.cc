@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -72,6 +73,21 @@ class KeySorter {
  public:
   KeySorter(SortScratch* scratch, Sink sink)
       : scratch_(scratch), cache_(scratch->cache(kCacheKeys)), sink_(std::move(sink)) {}
+
+  // The first, out-of-cache pass alone: scatters the keys of `segments` (m in all, `varying`
+  // their VaryingBits, m > kCacheKeys) into dst by their most significant bits. Returns the
+  // bucket sizes in ascending order; no score spans two buckets.
+  std::vector<size_t> ScatterTop(Segments segments, uint64_t* dst, size_t m, uint64_t varying) {
+    return Scatter(segments, dst, m, varying);
+  }
+
+  // Sorts in place the consecutive buckets of `sizes` that start at `data` (from ScatterTop),
+  // handing each to the sink, highest first.
+  void SortBuckets(uint64_t* data, std::span<const size_t> sizes) {
+    size_t m = 0;
+    for (size_t c : sizes) m += c;
+    FinishBuckets(data, m, sizes);
+  }
 
   // Sorts src (any size, `varying` its VaryingBits) towards dst, a distinct output range.
   void Sort(const uint64_t* src, uint64_t* dst, size_t m, uint64_t varying) {
@@ -154,7 +170,7 @@ class KeySorter {
   }
 
   // Sorts the buckets of `data` (m keys in the output buffer) in place, highest first.
-  void FinishBuckets(uint64_t* data, size_t m, const std::vector<size_t>& sizes) {
+  void FinishBuckets(uint64_t* data, size_t m, std::span<const size_t> sizes) {
     uint64_t* end = data + m;
     for (size_t b = sizes.size(); b-- > 0;) {
       const size_t c = sizes[b];
@@ -319,6 +335,22 @@ constexpr uint64_t kExactBelowTerms = 64;
 template <bool kBounds>
 class TieGroupSweep {
  public:
+  TieGroupSweep() = default;
+  // A sweep that continues below groups holding `tp_above` positives and `fp_above` negatives.
+  TieGroupSweep(uint64_t tp_above, uint64_t fp_above) : tp_(tp_above), fp_(fp_above) {}
+
+  // Adds the sums of `below`, a sweep that started where this one ends (its start state was
+  // this one's positives and negatives).
+  void Continue(const TieGroupSweep& below) {
+    two_u_ += below.two_u_;
+    ties_ += below.ties_;
+    ap_.Merge(below.ap_);
+    ap_above_.Merge(below.ap_above_);
+    ap_below_.Merge(below.ap_below_);
+    tp_ = below.tp_;
+    fp_ = below.fp_;
+  }
+
   void Add(uint64_t pos, uint64_t neg) {
     two_u_ += static_cast<Uint128>(neg) * (2 * tp_ + pos);
     if (pos > 0) {
@@ -420,28 +452,62 @@ std::span<const uint64_t> SortScoreKeys(std::span<const uint64_t> keys, SortScra
   return {output, n};
 }
 
-RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
-                           SortScratch* scratch) {
-  TieGroupSweep<false> sweep;
-  // Buckets arrive highest first; inside one, walk the ascending keys from the end, one group per
-  // distinct score (no score spans two buckets).
-  auto sweep_bucket = [&sweep](const uint64_t* sorted, uint64_t*, size_t m) {
-    size_t i = m;
-    while (i > 0) {
-      const uint64_t score_bits = sorted[i - 1] >> 1;
-      uint64_t pos = 0;
-      size_t j = i;
-      do {
-        --j;
-        pos += sorted[j] & 1;
-      } while (j > 0 && (sorted[j - 1] >> 1) == score_bits);
-      sweep.Add(pos, (i - j) - pos);
-      i = j;
+namespace {
+
+// Sweeps the sorted keys [sorted, sorted + m), highest first, one tie group per distinct score.
+template <typename Sweep>
+void SweepSorted(const uint64_t* sorted, size_t m, Sweep& sweep) {
+  size_t i = m;
+  while (i > 0) {
+    const uint64_t score_bits = sorted[i - 1] >> 1;
+    uint64_t pos = 0;
+    size_t j = i;
+    do {
+      --j;
+      pos += sorted[j] & 1;
+    } while (j > 0 && (sorted[j - 1] >> 1) == score_bits);
+    sweep.Add(pos, (i - j) - pos);
+    i = j;
+  }
+}
+
+// Consecutive top-level buckets grouped into runs of at least kGroupKeys keys: the unit of
+// parallel work in ExactRanking. The grouping depends on the data alone, so the result is the
+// same whatever the number of threads.
+constexpr size_t kGroupKeys = size_t{1} << 18;
+
+struct BucketGroup {
+  size_t first_bucket = 0;
+  size_t buckets = 0;
+  size_t offset = 0;  // of its first key in the output
+  size_t keys = 0;
+  uint64_t positives = 0;
+};
+
+std::vector<BucketGroup> GroupBuckets(const std::vector<size_t>& sizes) {
+  std::vector<BucketGroup> groups;
+  BucketGroup g;
+  size_t offset = 0;
+  for (size_t b = 0; b < sizes.size(); ++b) {
+    g.buckets++;
+    g.keys += sizes[b];
+    offset += sizes[b];
+    if (g.keys >= kGroupKeys || b + 1 == sizes.size()) {
+      groups.push_back(g);
+      g = BucketGroup{b + 1, 0, offset, 0, 0};
     }
-  };
+  }
+  return groups;
+}
+
+}  // namespace
+
+RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
+                           SortScratch* scratch, const ParallelFor& parallel_for) {
   size_t n = 0;
   for (std::span<const uint64_t> keys : segments) n += keys.size();
   const uint64_t varying = VaryingBits(segments);
+  TieGroupSweep<false> sweep;
   if (n == 0) return sweep.Finish();
   if (varying == 0) {  // one score: one tie group
     uint64_t pos = 0;
@@ -449,15 +515,65 @@ RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
       for (uint64_t key : keys) pos += key & 1;
     }
     sweep.Add(pos, n - pos);
-  } else {
+    return sweep.Finish();
+  }
+  if (n <= kCacheKeys) {
+    // Small: sorted in cache and swept as it is.
+    auto sweep_bucket = [&sweep](const uint64_t* sorted, uint64_t*, size_t m) {
+      SweepSorted(sorted, m, sweep);
+    };
     KeySorter<decltype(sweep_bucket)>(scratch, sweep_bucket)
         .SortSegments(segments, scratch->output(n), n, varying);
+    return sweep.Finish();
   }
+  // Large: one scatter pass, then groups of buckets sorted in place and swept in parallel, each
+  // group's sweep starting from the positives and negatives of the groups above it.
+  uint64_t* const output = scratch->output(n);
+  auto place = [](const uint64_t* sorted, uint64_t* home, size_t m) {
+    if (sorted != home) std::copy(sorted, sorted + m, home);
+  };
+  const std::vector<size_t> sizes =
+      KeySorter<decltype(place)>(scratch, place).ScatterTop(segments, output, n, varying);
+  std::vector<BucketGroup> groups = GroupBuckets(sizes);
+  auto for_groups = [&](const std::function<void(size_t begin, size_t end)>& body) {
+    if (parallel_for) {
+      parallel_for(groups.size(), body);
+    } else {
+      body(0, groups.size());
+    }
+  };
+  for_groups([&](size_t begin, size_t end) {
+    SortScratch local;
+    KeySorter<decltype(place)> sorter(&local, place);
+    for (size_t g = begin; g < end; ++g) {
+      BucketGroup& group = groups[g];
+      uint64_t* data = output + group.offset;
+      sorter.SortBuckets(data,
+                         std::span<const size_t>(sizes).subspan(group.first_bucket, group.buckets));
+      for (size_t i = 0; i < group.keys; ++i) group.positives += data[i] & 1;
+    }
+  });
+  // Positives and negatives above each group (groups ascend; the sweep descends).
+  std::vector<std::pair<uint64_t, uint64_t>> above(groups.size());
+  uint64_t tp = 0, fp = 0;
+  for (size_t g = groups.size(); g-- > 0;) {
+    above[g] = {tp, fp};
+    tp += groups[g].positives;
+    fp += groups[g].keys - groups[g].positives;
+  }
+  std::vector<TieGroupSweep<false>> parts(groups.size());
+  for_groups([&](size_t begin, size_t end) {
+    for (size_t g = begin; g < end; ++g) {
+      parts[g] = TieGroupSweep<false>(above[g].first, above[g].second);
+      SweepSorted(output + groups[g].offset, groups[g].keys, parts[g]);
+    }
+  });
+  for (size_t g = groups.size(); g-- > 0;) sweep.Continue(parts[g]);
   return sweep.Finish();
 }
 
 RankingResult ExactRanking(std::span<const uint64_t> keys, SortScratch* scratch) {
-  return ExactRanking(std::span<const std::span<const uint64_t>>(&keys, 1), scratch);
+  return ExactRanking(std::span<const std::span<const uint64_t>>(&keys, 1), scratch, nullptr);
 }
 
 RankingResult HistogramRanking(std::span<const uint64_t> counts) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -102,6 +103,44 @@ TEST(ScoreRankingTest, ExactRankingMatchesComparisonSort) {
       ASSERT_EQ(r.average_precision.has_value(), tp > 0);
       if (r.average_precision) {
         EXPECT_NEAR(r.average_precision->value, static_cast<double>(ap / tp), 1e-14);
+      }
+    }
+  }
+}
+
+// Keys split into segments and ranked with or without a ParallelFor give bit-identical results
+// (the grouping of buckets depends on the data alone).
+TEST(ScoreRankingTest, ExactRankingSameForSegmentsAndThreads) {
+  TestRng rng(5);
+  SortScratch scratch;
+  // Runs body on up to 3 chunks in sequence, in reverse order: a stand-in for threads that
+  // also checks that the chunks are independent.
+  const ParallelFor three_chunks = [](size_t n, const std::function<void(size_t, size_t)>& body) {
+    const size_t step = (n + 2) / 3;
+    for (size_t begin = (n == 0 ? 0 : ((n - 1) / step) * step);; begin -= step) {
+      body(begin, std::min(n, begin + step));
+      if (begin == 0) break;
+    }
+  };
+  for (size_t n : {size_t{40000}, size_t{300000}, size_t{1} << 20}) {
+    SCOPED_TRACE("n " + std::to_string(n));
+    for (const std::vector<uint64_t>& keys : KeyShapes(rng, n)) {
+      const score_internal::RankingResult whole = score_internal::ExactRanking(keys, &scratch);
+      std::vector<std::span<const uint64_t>> segments;
+      for (size_t begin = 0; begin < keys.size(); begin += 77777) {
+        segments.emplace_back(keys.data() + begin, std::min<size_t>(77777, keys.size() - begin));
+      }
+      const score_internal::RankingResult split =
+          score_internal::ExactRanking(segments, &scratch, three_chunks);
+      EXPECT_EQ(split.positives, whole.positives);
+      EXPECT_EQ(split.negatives, whole.negatives);
+      ASSERT_EQ(split.roc_auc.has_value(), whole.roc_auc.has_value());
+      if (whole.roc_auc) {
+        EXPECT_EQ(split.roc_auc->value, whole.roc_auc->value);
+      }
+      ASSERT_EQ(split.average_precision.has_value(), whole.average_precision.has_value());
+      if (whole.average_precision) {
+        EXPECT_EQ(split.average_precision->value, whole.average_precision->value);
       }
     }
   }

@@ -108,8 +108,9 @@ class BinaryScoreAccumulator {
   Status Merge(const BinaryScoreAccumulator& other);
   // The same, taking other's stored scores instead of copying them; `other` is left unspecified.
   Status Merge(BinaryScoreAccumulator&& other);
-  // Computes every metric; exact mode sorts a copy of the scores (O(n) radix sort).
-  BinaryScoreMetrics Finish() const;
+  // Computes every metric; exact mode sorts a copy of the scores (O(n) radix sort), on
+  // `parallel_for` when given (the result is the same).
+  BinaryScoreMetrics Finish(const ParallelFor& parallel_for = nullptr) const;
 
   const ScoreOptions& options() const { return options_; }  // histogram/ece bins at least 1
   uint64_t count() const;                                   // rows so far

@@ -92,9 +92,11 @@ struct RankingResult {
 // packed keys: the sort of SortScoreKeys, each cache-sized bucket swept (highest scores first)
 // while it is in cache, so the sorted array is never written out.
 RankingResult ExactRanking(std::span<const uint64_t> keys, SortScratch* scratch);
-// The same over keys held in several segments (ChunkedVector::chunks()), read in place.
+// The same over keys held in several segments (ChunkedVector::chunks()), read in place. Above
+// kCacheKeys keys, one scatter pass splits them into buckets whose groups are then sorted and
+// swept on `parallel_for` (nullptr: the calling thread); the result does not depend on it.
 RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
-                           SortScratch* scratch);
+                           SortScratch* scratch, const ParallelFor& parallel_for);
 
 // Histogram estimate: `counts` holds 2 * bins values, [2 * b] negatives and [2 * b + 1] positives
 // of bin b (bins in ascending score order). Each bin is one tie group; `below`/`above` bound the
