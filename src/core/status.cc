@@ -27,7 +27,8 @@ std::string_view StatusCodeName(StatusCode code) {
 }
 
 Status::Status(StatusCode code, std::string message)
-    : rep_(code == StatusCode::kOk ? nullptr : std::make_unique<Rep>(code, std::move(message))) {}
+    : rep_(code == StatusCode::kOk ? nullptr
+                                   : std::make_unique<Rep>(Rep{code, std::move(message)})) {}
 
 const std::string& Status::message() const {
   static const std::string* const kEmpty = new std::string();
