@@ -1,0 +1,129 @@
+#include "modelwatch/core/wasserstein_distance.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "internal/pairwise_sum.h"
+
+namespace modelwatch {
+namespace {
+
+// One side, sorted, with its cumulative weights (cumw[0] = 0, cumw[i] = weight of the i smallest
+// values, accumulated left to right like np.cumsum); cumw is empty when unweighted.
+struct SortedSide {
+  std::vector<double> values;
+  std::vector<double> cumw;
+};
+
+Result<SortedSide> Prepare(std::span<const double> values, const double* weights,
+                           const char* name) {
+  if (values.empty()) {
+    return InvalidArgumentError(std::string("wasserstein_distance: sample '") + name +
+                                "' is empty");
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      return InvalidArgumentError(std::string("wasserstein_distance: sample '") + name +
+                                  "' has a non-finite value at index " + std::to_string(i));
+    }
+  }
+  SortedSide side;
+  if (weights == nullptr) {
+    side.values.assign(values.begin(), values.end());
+    std::sort(side.values.begin(), side.values.end());
+    return side;
+  }
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(weights[i]) || weights[i] < 0) {
+      return InvalidArgumentError(std::string("wasserstein_distance: weight ") + std::to_string(i) +
+                                  " of '" + name + "' must be finite and >= 0");
+    }
+  }
+  std::vector<size_t> order(values.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return values[a] < values[b]; });
+  side.values.resize(values.size());
+  side.cumw.resize(values.size() + 1);
+  side.cumw[0] = 0.0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    side.values[i] = values[order[i]];
+    side.cumw[i + 1] = side.cumw[i] + weights[order[i]];
+  }
+  if (!(side.cumw.back() > 0) || !std::isfinite(side.cumw.back())) {
+    return InvalidArgumentError(std::string("wasserstein_distance: the weights of '") + name +
+                                "' must have a positive, finite sum");
+  }
+  return side;
+}
+
+// SciPy's _cdf_distance with p = 1.
+double CdfDistance(const SortedSide& u, const SortedSide& v) {
+  std::vector<double> all(u.values.size() + v.values.size());
+  std::merge(u.values.begin(), u.values.end(), v.values.begin(), v.values.end(), all.begin());
+  const double nu = static_cast<double>(u.values.size());
+  const double nv = static_cast<double>(v.values.size());
+  std::vector<double> terms(all.size() - 1);
+  size_t iu = 0, iv = 0;  // searchsorted(sorted values, all[t], side='right')
+  for (size_t t = 0; t + 1 < all.size(); ++t) {
+    const double x = all[t];
+    while (iu < u.values.size() && u.values[iu] <= x) ++iu;
+    while (iv < v.values.size() && v.values[iv] <= x) ++iv;
+    const double ucdf = u.cumw.empty() ? static_cast<double>(iu) / nu : u.cumw[iu] / u.cumw.back();
+    const double vcdf = v.cumw.empty() ? static_cast<double>(iv) / nv : v.cumw[iv] / v.cumw.back();
+    terms[t] = std::fabs(ucdf - vcdf) * (all[t + 1] - all[t]);
+  }
+  return internal::NumpySum(terms);
+}
+
+}  // namespace
+
+Result<DistanceResult> WassersteinDistance(std::span<const double> u_values,
+                                           std::span<const double> v_values) {
+  MW_ASSIGN_OR_RETURN(SortedSide u, Prepare(u_values, nullptr, "u"));
+  MW_ASSIGN_OR_RETURN(SortedSide v, Prepare(v_values, nullptr, "v"));
+  return DistanceResult{CdfDistance(u, v), std::nullopt, "wasserstein"};
+}
+
+Result<DistanceResult> WassersteinDistance(std::span<const double> u_values,
+                                           std::span<const double> u_weights,
+                                           std::span<const double> v_values,
+                                           std::span<const double> v_weights) {
+  if (u_weights.size() != u_values.size() || v_weights.size() != v_values.size()) {
+    return InvalidArgumentError(
+        "wasserstein_distance: value and weight arrays of a sample must have the same size");
+  }
+  MW_ASSIGN_OR_RETURN(SortedSide u, Prepare(u_values, u_weights.data(), "u"));
+  MW_ASSIGN_OR_RETURN(SortedSide v, Prepare(v_values, v_weights.data(), "v"));
+  return DistanceResult{CdfDistance(u, v), std::nullopt, "wasserstein"};
+}
+
+Result<NormalizedWassersteinResult> NormalizedWassersteinDistance(std::span<const double> reference,
+                                                                  std::span<const double> current,
+                                                                  double min_scale) {
+  if (!(std::isfinite(min_scale) && min_scale > 0)) {
+    return InvalidArgumentError("wasserstein_distance: min_scale must be finite and > 0, got " +
+                                std::to_string(min_scale));
+  }
+  MW_ASSIGN_OR_RETURN(SortedSide u, Prepare(reference, nullptr, "reference"));
+  MW_ASSIGN_OR_RETURN(SortedSide v, Prepare(current, nullptr, "current"));
+  // numpy.std(reference), ddof = 0: two passes with numpy's pairwise sums, in input order.
+  const double n = static_cast<double>(reference.size());
+  const double mean = internal::NumpySum(reference) / n;
+  const double ss = internal::NumpyPairwiseSum(reference.size(), [&](size_t i) {
+    const double d = reference[i] - mean;
+    return d * d;
+  });
+  const double std_dev = std::sqrt(ss / n);
+  NormalizedWassersteinResult r;
+  r.method = "wasserstein_normed";
+  r.distance = CdfDistance(u, v);
+  r.scale = std::max(std_dev, min_scale);
+  r.statistic = r.distance / r.scale;
+  return r;
+}
+
+}  // namespace modelwatch

@@ -1,0 +1,88 @@
+// Expected values computed with SciPy 1.10.1 (scipy.stats.wasserstein_distance) and numpy.std.
+#include "modelwatch/core/wasserstein_distance.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace modelwatch {
+namespace {
+
+TEST(WassersteinDistanceTest, ShiftedSamples) {
+  const std::vector<double> u = {0, 1, 3}, v = {5, 6, 8};
+  auto r = WassersteinDistance(u, v);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->statistic, 5.0);
+  EXPECT_FALSE(r->p_value.has_value());
+  EXPECT_EQ(r->method, "wasserstein");
+}
+
+TEST(WassersteinDistanceTest, OneElementAndIdentical) {
+  const std::vector<double> a = {2.5}, b = {-1.0};
+  EXPECT_EQ(WassersteinDistance(a, b)->statistic, 3.5);
+  const std::vector<double> c = {1, 2, 3};
+  EXPECT_EQ(WassersteinDistance(c, c)->statistic, 0.0);
+}
+
+TEST(WassersteinDistanceTest, Weighted) {
+  const std::vector<double> u = {3.4, 3.9, 7.5, 7.8}, uw = {1.4, 0.9, 3.1, 7.2};
+  const std::vector<double> v = {4.5, 1.4}, vw = {3.2, 3.5};
+  auto r = WassersteinDistance(u, uw, v, vw);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(r->statistic, 4.078133143804786, 1e-15);
+  // Unit weights equal the unweighted distance.
+  const std::vector<double> ones = {1, 1, 1, 1}, ones2 = {1, 1};
+  EXPECT_NEAR(WassersteinDistance(u, ones, v, ones2)->statistic,
+              WassersteinDistance(u, v)->statistic, 1e-15);
+}
+
+TEST(WassersteinDistanceTest, Normalized) {
+  const std::vector<double> ref = {1, 2, 3, 4}, cur = {2, 3, 4, 5};
+  auto r = NormalizedWassersteinDistance(ref, cur);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->distance, 1.0);
+  EXPECT_EQ(r->scale, 1.118033988749895);  // np.std(ref)
+  EXPECT_EQ(r->statistic, 0.8944271909999159);
+  EXPECT_EQ(r->method, "wasserstein_normed");
+  // A constant reference is normalised by min_scale.
+  const std::vector<double> constant = {7, 7, 7}, shifted = {7.001, 7.001};
+  auto c = NormalizedWassersteinDistance(constant, shifted);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->scale, 0.001);
+  EXPECT_NEAR(c->statistic, 1.0, 1e-9);
+}
+
+TEST(WassersteinDistanceTest, InvalidInput) {
+  const std::vector<double> ok = {1, 2}, empty, inf = {1, std::numeric_limits<double>::infinity()};
+  auto r = WassersteinDistance(empty, ok);
+  ASSERT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(), "wasserstein_distance: sample 'u' is empty");
+  r = WassersteinDistance(ok, inf);
+  ASSERT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(r.status().message(),
+            "wasserstein_distance: sample 'v' has a non-finite value at index 1");
+  const std::vector<double> w_neg = {1, -1}, w_zero = {0, 0}, w_short = {1};
+  EXPECT_EQ(WassersteinDistance(ok, w_neg, ok, ok).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(WassersteinDistance(ok, w_zero, ok, ok).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(WassersteinDistance(ok, w_short, ok, ok).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizedWassersteinDistance(ok, ok, 0.0).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(WassersteinDistanceTest, LargeSamplesAreSymmetric) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> n01(0, 1);
+  std::vector<double> a(200000), b(150000);
+  for (double& v : a) v = n01(rng);
+  for (double& v : b) v = n01(rng) + 0.5;
+  const double ab = WassersteinDistance(a, b)->statistic;
+  const double ba = WassersteinDistance(b, a)->statistic;
+  EXPECT_NEAR(ab, 0.5, 0.02);
+  EXPECT_NEAR(ab, ba, 1e-14);
+}
+
+}  // namespace
+}  // namespace modelwatch
