@@ -38,6 +38,16 @@ struct RegressionMetrics {
 // Running mean and sum of squared deviations (Welford), mergeable (Chan et al.).
 class RunningMoments {
  public:
+  RunningMoments() = default;
+  // The state of Add()s of `n` values with this mean and sum of squared deviations (for
+  // deserialization).
+  static RunningMoments FromParts(uint64_t n, double mean, double sum_squared_deviations) {
+    RunningMoments m;
+    m.n_ = n;
+    m.mean_ = mean;
+    m.m2_ = sum_squared_deviations;
+    return m;
+  }
   void Add(double x) {
     ++n_;
     double delta = x - mean_;

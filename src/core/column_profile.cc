@@ -1,0 +1,288 @@
+#include "modelwatch/core/column_profile.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "modelwatch/core/label_order.h"
+#include "modelwatch/core/number_format.h"
+
+namespace modelwatch {
+namespace {
+
+// ASCII case-insensitive equality with a lower-case literal.
+bool EqualsLower(std::string_view text, std::string_view lower) {
+  if (text.size() != lower.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+bool IsMissingSpelling(std::string_view text) {
+  if (text.size() > 4) return false;
+  return text.empty() || EqualsLower(text, "na") || EqualsLower(text, "n/a") ||
+         EqualsLower(text, "nan") || EqualsLower(text, "null") || EqualsLower(text, "none");
+}
+
+constexpr std::string_view kTrue = "true";
+constexpr std::string_view kFalse = "false";
+
+}  // namespace
+
+std::string_view ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kNumeric:
+      return "numeric";
+    case ColumnType::kCategorical:
+      return "categorical";
+    case ColumnType::kBoolean:
+      return "boolean";
+  }
+  return "unknown";
+}
+
+ValueKind ClassifyValue(std::string_view text, double* number, bool* boolean) {
+  if (IsMissingSpelling(text)) return ValueKind::kMissing;
+  if (ParseDouble(text, number) && std::isfinite(*number)) return ValueKind::kNumber;
+  if (EqualsLower(text, kTrue)) {
+    *boolean = true;
+    return ValueKind::kBooleanLiteral;
+  }
+  if (EqualsLower(text, kFalse)) {
+    *boolean = false;
+    return ValueKind::kBooleanLiteral;
+  }
+  return ValueKind::kText;
+}
+
+Result<ColumnProfile> ColumnProfile::Create(std::string name, const Options& options) {
+  if (options.max_exact_values < 1 || options.max_exact_values > CategoryCounts::kMaxExactLimit) {
+    return InvalidArgumentError("column profile: max_exact_values must be in [1, " +
+                                std::to_string(CategoryCounts::kMaxExactLimit) + "]");
+  }
+  MW_ASSIGN_OR_RETURN(KllSketch kll, KllSketch::Create(options.kll_k));
+  MW_ASSIGN_OR_RETURN(CategoryCounts categories, CategoryCounts::Create(options.categories));
+  MW_ASSIGN_OR_RETURN(HyperLogLog distinct, HyperLogLog::Create(options.hll_precision));
+  return ColumnProfile(std::move(name), options, std::move(kll), std::move(categories),
+                       std::move(distinct));
+}
+
+void ColumnProfile::AddNumber(double x) {
+  x += 0.0;  // -0.0 is 0.0
+  if (numbers_ == 0) {
+    min_ = max_ = x;
+  } else {
+    min_ = std::min(min_, x);
+    max_ = std::max(max_, x);
+  }
+  ++numbers_;
+  only_zero_one_ = only_zero_one_ && (x == 0.0 || x == 1.0);
+  moments_.Add(x);
+  kll_.Update(x);
+  distinct_.Update(x);
+  if (numbers_exact_) {
+    ++number_counts_[x];
+    if (number_counts_.size() > options_.max_exact_values) {
+      numbers_exact_ = false;
+      number_counts_ = {};
+    }
+  }
+}
+
+void ColumnProfile::Update(std::string_view text) {
+  double number = 0;
+  bool boolean = false;
+  switch (ClassifyValue(text, &number, &boolean)) {
+    case ValueKind::kMissing:
+      ++missing_;
+      return;
+    case ValueKind::kNumber:
+      AddNumber(number);
+      return;
+    case ValueKind::kBooleanLiteral:
+      ++booleans_;
+      categories_.Update(boolean ? kTrue : kFalse);
+      distinct_.Update(boolean ? kTrue : kFalse);
+      return;
+    case ValueKind::kText:
+      ++texts_;
+      categories_.Update(text);
+      distinct_.Update(text);
+      return;
+  }
+}
+
+Status ColumnProfile::Merge(const ColumnProfile& other) {
+  if (other.name_ != name_) {
+    return InvalidArgumentError("column profile: cannot merge column '" + other.name_ +
+                                "' into column '" + name_ + "'");
+  }
+  if (other.options_.max_exact_values != options_.max_exact_values || other.kll_.k() != kll_.k()) {
+    return InvalidArgumentError("column profile '" + name_ +
+                                "': cannot merge profiles with different sketch settings");
+  }
+  CategoryCounts categories = categories_;
+  MW_RETURN_IF_ERROR(categories.Merge(other.categories_));
+  HyperLogLog distinct = distinct_;
+  MW_RETURN_IF_ERROR(distinct.Merge(other.distinct_));
+  categories_ = std::move(categories);
+  distinct_ = std::move(distinct);
+  if (other.numbers_ > 0) {
+    min_ = numbers_ == 0 ? other.min_ : std::min(min_, other.min_);
+    max_ = numbers_ == 0 ? other.max_ : std::max(max_, other.max_);
+  }
+  missing_ += other.missing_;
+  numbers_ += other.numbers_;
+  booleans_ += other.booleans_;
+  texts_ += other.texts_;
+  only_zero_one_ = only_zero_one_ && other.only_zero_one_;
+  moments_.Merge(other.moments_);
+  kll_.Merge(other.kll_);
+  if (numbers_exact_ && other.numbers_exact_) {
+    for (const auto& [value, c] : other.number_counts_) number_counts_[value] += c;
+    if (number_counts_.size() > options_.max_exact_values) numbers_exact_ = false;
+  } else {
+    numbers_exact_ = false;
+  }
+  if (!numbers_exact_) number_counts_ = {};
+  return Status::Ok();
+}
+
+ColumnType ColumnProfile::type() const {
+  if (texts_ > 0 || (numbers_ > 0 && booleans_ > 0)) return ColumnType::kCategorical;
+  if (booleans_ > 0) return ColumnType::kBoolean;
+  if (numbers_ > 0) return only_zero_one_ ? ColumnType::kBoolean : ColumnType::kNumeric;
+  return ColumnType::kCategorical;
+}
+
+std::optional<double> ColumnProfile::min() const {
+  return numbers_ > 0 ? std::optional<double>(min_) : std::nullopt;
+}
+std::optional<double> ColumnProfile::max() const {
+  return numbers_ > 0 ? std::optional<double>(max_) : std::nullopt;
+}
+std::optional<double> ColumnProfile::mean() const {
+  return numbers_ > 0 ? std::optional<double>(moments_.mean()) : std::nullopt;
+}
+std::optional<double> ColumnProfile::variance() const {
+  if (numbers_ == 0) return std::nullopt;
+  return moments_.sum_squared_deviations() / static_cast<double>(moments_.count());
+}
+
+std::optional<std::vector<std::pair<double, uint64_t>>> ColumnProfile::NumberCounts() const {
+  if (!numbers_exact_) return std::nullopt;
+  std::vector<std::pair<double, uint64_t>> counts(number_counts_.begin(), number_counts_.end());
+  std::sort(counts.begin(), counts.end());
+  return counts;
+}
+
+double ColumnProfile::DistinctCount() const {
+  if (distinct_is_exact()) {
+    return static_cast<double>(number_counts_.size()) + categories_.DistinctCount();
+  }
+  return distinct_.Estimate();
+}
+
+std::optional<std::map<std::string, uint64_t>> ColumnProfile::ExactValueCounts() const {
+  if (!distinct_is_exact()) return std::nullopt;
+  std::map<std::string, uint64_t> counts;
+  for (const auto& [value, c] : number_counts_) counts[CanonicalNumberText(value)] += c;
+  for (const CategoryCounts::Row& row : categories_.Items()) counts[row.item] += row.estimate;
+  return counts;
+}
+
+void ColumnProfile::AppendTo(ByteWriter* w) const {
+  w->PutString(name_);
+  w->PutVarint(options_.max_exact_values);
+  w->PutVarint(missing_);
+  w->PutVarint(numbers_);
+  w->PutVarint(booleans_);
+  w->PutVarint(texts_);
+  w->PutU8(only_zero_one_ ? 1 : 0);
+  w->PutDouble(min_);
+  w->PutDouble(max_);
+  w->PutDouble(moments_.mean());
+  w->PutDouble(moments_.sum_squared_deviations());
+  w->PutU8(numbers_exact_ ? 1 : 0);
+  if (numbers_exact_) {
+    const std::vector<std::pair<double, uint64_t>> counts = *NumberCounts();
+    w->PutVarint(counts.size());
+    for (const auto& [value, c] : counts) {
+      w->PutDouble(value);
+      w->PutVarint(c);
+    }
+  }
+  w->PutString(kll_.Serialize());
+  w->PutString(categories_.Serialize());
+  w->PutString(distinct_.Serialize());
+}
+
+Result<ColumnProfile> ColumnProfile::ReadFrom(ByteReader* r) {
+  const size_t start = r->offset();
+  MW_ASSIGN_OR_RETURN(std::string_view name, r->ReadString("column name"));
+  const std::string where = "column '" + std::string(name) + "'";
+  Options options;
+  MW_ASSIGN_OR_RETURN(uint64_t max_exact, r->ReadVarint("max_exact_values"));
+  if (max_exact < 1 || max_exact > CategoryCounts::kMaxExactLimit) {
+    return r->Corrupt(start,
+                      where + ": max_exact_values " + std::to_string(max_exact) + " out of range");
+  }
+  options.max_exact_values = max_exact;
+  ColumnProfile p(std::string(name), options, KllSketch(), CategoryCounts(), HyperLogLog());
+  MW_ASSIGN_OR_RETURN(p.missing_, r->ReadVarint("missing count"));
+  MW_ASSIGN_OR_RETURN(p.numbers_, r->ReadVarint("number count"));
+  MW_ASSIGN_OR_RETURN(p.booleans_, r->ReadVarint("boolean count"));
+  MW_ASSIGN_OR_RETURN(p.texts_, r->ReadVarint("text count"));
+  MW_ASSIGN_OR_RETURN(uint8_t zero_one, r->ReadU8("zero-one flag"));
+  p.only_zero_one_ = zero_one != 0;
+  MW_ASSIGN_OR_RETURN(p.min_, r->ReadDouble("min"));
+  MW_ASSIGN_OR_RETURN(p.max_, r->ReadDouble("max"));
+  MW_ASSIGN_OR_RETURN(double mean, r->ReadDouble("mean"));
+  MW_ASSIGN_OR_RETURN(double m2, r->ReadDouble("sum of squared deviations"));
+  p.moments_ = RunningMoments::FromParts(p.numbers_, mean, m2);
+  MW_ASSIGN_OR_RETURN(uint8_t exact, r->ReadU8("exact-numbers flag"));
+  p.numbers_exact_ = exact != 0;
+  if (p.numbers_exact_) {
+    MW_ASSIGN_OR_RETURN(uint64_t distinct, r->ReadCount("number count entries", max_exact, 9));
+    uint64_t total = 0;
+    for (uint64_t i = 0; i < distinct; ++i) {
+      MW_ASSIGN_OR_RETURN(double value, r->ReadDouble("number value"));
+      MW_ASSIGN_OR_RETURN(uint64_t c, r->ReadVarint("number value count"));
+      p.number_counts_[value] += c;
+      total += c;
+    }
+    if (total != p.numbers_) {
+      return r->Corrupt(start, where + ": number value counts add up to " + std::to_string(total) +
+                                   ", not " + std::to_string(p.numbers_));
+    }
+  }
+  const size_t kll_at = r->offset();
+  MW_ASSIGN_OR_RETURN(std::string_view kll_bytes, r->ReadString("quantile sketch"));
+  Result<KllSketch> kll = KllSketch::Deserialize(kll_bytes);
+  if (!kll.ok()) return r->Corrupt(kll_at, where + ": " + kll.status().message());
+  p.kll_ = std::move(*kll);
+  const size_t categories_at = r->offset();
+  MW_ASSIGN_OR_RETURN(std::string_view category_bytes, r->ReadString("category counts"));
+  Result<CategoryCounts> categories = CategoryCounts::Deserialize(category_bytes);
+  if (!categories.ok()) {
+    return r->Corrupt(categories_at, where + ": " + categories.status().message());
+  }
+  p.categories_ = std::move(*categories);
+  const size_t distinct_at = r->offset();
+  MW_ASSIGN_OR_RETURN(std::string_view distinct_bytes, r->ReadString("distinct sketch"));
+  Result<HyperLogLog> distinct = HyperLogLog::Deserialize(distinct_bytes);
+  if (!distinct.ok()) return r->Corrupt(distinct_at, where + ": " + distinct.status().message());
+  p.distinct_ = std::move(*distinct);
+  if (p.kll_.n() != p.numbers_ || p.categories_.total() != p.booleans_ + p.texts_) {
+    return r->Corrupt(start, where + ": sketch counts disagree with the value counts");
+  }
+  p.options_.kll_k = p.kll_.k();
+  p.options_.categories = p.categories_.options();
+  p.options_.hll_precision = p.distinct_.precision();
+  return p;
+}
+
+}  // namespace modelwatch
