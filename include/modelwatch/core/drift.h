@@ -1,0 +1,135 @@
+// Data, prediction and label drift of a current dataset against a reference: one test per
+// column, chosen by the column's type and the reference size unless forced, and a dataset-level
+// verdict from the share of drifted columns. Definitions, defaults and their sources:
+// docs/drift.md; the individual tests: docs/drift-tests.md.
+//
+// Inputs per column and side: the ColumnProfile (always) and, when the raw data is at hand, the
+// raw values (RawColumn). With raw values on both sides every statistic is exact (SciPy's);
+// otherwise the profiles give approximations: KS from the two KLL sketches (error bound
+// reported), Wasserstein from their weighted quantiles, binned distances from sketch ranks,
+// categorical tests from the category counts (exact up to the profile's exact-category limit).
+// Cramér–von Mises needs raw data on both sides.
+//
+// Default method (method = kAuto), after Evidently's widely used defaults:
+//   reference <= 1000 values: numeric with > 5 distinct values: KS, drift when p < 0.05;
+//                             otherwise chi-square (two-proportion Z test when the union has
+//                             two categories), drift when p < 0.05;
+//   reference > 1000 values:  numeric with > 5 distinct values: normalized Wasserstein (W1 /
+//                             max(std_ref, 0.001)), drift when >= 0.1; otherwise Jensen-Shannon
+//                             distance (natural log), drift when >= 0.1.
+// Numeric columns under binned methods (PSI, JS, Hellinger, chi-square) use one bin per value
+// when the two sides have <= 20 distinct values together, else Sturges edges on the combined
+// data (numpy.histogram_bin_edges(..., 'sturges')); empty bins are filled with 1e-4 (PSI, JS,
+// Hellinger, as Evidently). A p-value method drifts when p < threshold, a distance when
+// statistic >= threshold. Every column also gets an effect size: the normalized Wasserstein
+// distance for numeric columns, the Jensen-Shannon distance of the value frequencies otherwise.
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "modelwatch/core/column_profile.h"
+#include "modelwatch/core/status.h"
+
+namespace modelwatch {
+
+enum class DriftMethod {
+  kAuto,
+  kKs,
+  kChiSquare,
+  kZ,
+  kPsi,
+  kJensenShannon,
+  kWasserstein,
+  kHellinger,
+  kCramerVonMises
+};
+
+// "auto", "ks", "chi2", "z", "psi", "js", "wasserstein", "hellinger", "cvm".
+std::string_view DriftMethodName(DriftMethod method);
+// The inverse; kInvalidArgument naming the accepted names.
+Result<DriftMethod> ParseDriftMethod(std::string_view name);
+
+enum class PValueCorrection { kNone, kBonferroni, kBenjaminiHochberg };
+std::string_view PValueCorrectionName(PValueCorrection correction);  // "none", "bonferroni", "bh"
+Result<PValueCorrection> ParsePValueCorrection(std::string_view name);
+
+struct ColumnDriftOptions {
+  DriftMethod method = DriftMethod::kAuto;
+  std::optional<double> threshold;  // default: the method's
+};
+
+struct DriftOptions {
+  ColumnDriftOptions all;                                // every column
+  std::map<std::string, ColumnDriftOptions> per_column;  // overrides `all` for a column
+  PValueCorrection correction = PValueCorrection::kNone;
+  double drift_share = 0.5;  // dataset drift when the drifted share is >= this
+  double empty_bin_fill = 1e-4;
+  size_t small_reference = 1000;  // reference values up to this: the p-value defaults
+  size_t few_distinct = 5;        // numeric with up to this many distinct values: categorical tests
+  size_t max_value_bins = 20;     // up to this many distinct values together: one bin per value
+};
+
+// The raw values of one column on one side (what a file gives; a profile does not keep it).
+struct RawColumn {
+  std::vector<double> numbers;                       // the numeric values, in any order
+  std::unordered_map<std::string, uint64_t> others;  // boolean literals ("true"/"false"), texts
+  void Add(std::string_view text);  // classifies as ColumnProfile does; missing is not kept
+};
+
+struct ColumnSide {
+  const ColumnProfile* profile = nullptr;  // required
+  const RawColumn* raw = nullptr;          // optional: exact statistics when both sides have it
+};
+
+struct ColumnDrift {
+  std::string name;
+  ColumnType type = ColumnType::kCategorical;
+  DriftMethod method = DriftMethod::kAuto;  // the one used
+  double statistic = 0.0;
+  std::optional<double> p_value;      // after correction, when the method has one
+  std::optional<double> raw_p_value;  // before correction
+  double threshold = 0.0;
+  bool drift = false;
+  std::optional<double> effect_size;
+  uint64_t n_reference = 0;  // values (missing excluded)
+  uint64_t n_current = 0;
+  double missing_share_current = 0.0;
+  bool exact = true;                  // false: computed from profiles
+  std::optional<double> error_bound;  // of the statistic, when known (KS from sketches)
+  std::vector<std::string> notes;
+};
+
+struct DriftReport {
+  bool dataset_drift = false;
+  double drift_share = 0.0;  // share of drifted columns
+  double drift_share_threshold = 0.5;
+  uint64_t n_drifted = 0;
+  uint64_t n_columns = 0;
+  uint64_t n_reference = 0;  // rows
+  uint64_t n_current = 0;
+  PValueCorrection correction = PValueCorrection::kNone;
+  std::vector<ColumnDrift> columns;  // in the order given
+};
+
+// The drift of one column (before any multiple-testing correction). kInvalidArgument when a
+// forced method needs what is missing (Cramér–von Mises without raw data; a numeric-only
+// method on a column with no numbers) — the message names the column.
+Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& reference,
+                                    const ColumnSide& current, const ColumnDriftOptions& column,
+                                    const DriftOptions& options);
+
+// Every named column, then the correction and the dataset verdict. `reference_rows` and
+// `current_rows` are the datasets' row counts.
+Result<DriftReport> DatasetDrift(const std::vector<std::string>& names,
+                                 const std::vector<ColumnSide>& reference,
+                                 const std::vector<ColumnSide>& current, uint64_t reference_rows,
+                                 uint64_t current_rows, const DriftOptions& options);
+
+}  // namespace modelwatch

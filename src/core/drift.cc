@@ -1,0 +1,484 @@
+#include "modelwatch/core/drift.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "modelwatch/core/chi_square_homogeneity.h"
+#include "modelwatch/core/cramer_von_mises.h"
+#include "modelwatch/core/histogram_binning.h"
+#include "modelwatch/core/histogram_distances.h"
+#include "modelwatch/core/kolmogorov_smirnov.h"
+#include "modelwatch/core/label_order.h"
+#include "modelwatch/core/multiple_testing.h"
+#include "modelwatch/core/two_proportion_z.h"
+#include "modelwatch/core/wasserstein_distance.h"
+
+namespace modelwatch {
+namespace {
+
+struct MethodInfo {
+  DriftMethod method;
+  std::string_view name;
+  double default_threshold;
+  bool has_p_value;
+};
+
+constexpr MethodInfo kMethods[] = {
+    {DriftMethod::kAuto, "auto", 0.0, false},
+    {DriftMethod::kKs, "ks", 0.05, true},
+    {DriftMethod::kChiSquare, "chi2", 0.05, true},
+    {DriftMethod::kZ, "z", 0.05, true},
+    {DriftMethod::kPsi, "psi", 0.1, false},
+    {DriftMethod::kJensenShannon, "js", 0.1, false},
+    {DriftMethod::kWasserstein, "wasserstein", 0.1, false},
+    {DriftMethod::kHellinger, "hellinger", 0.1, false},
+    {DriftMethod::kCramerVonMises, "cvm", 0.05, true},
+};
+
+const MethodInfo& Info(DriftMethod m) {
+  for (const MethodInfo& info : kMethods) {
+    if (info.method == m) return info;
+  }
+  return kMethods[0];
+}
+
+bool NumericOnly(DriftMethod m) {
+  return m == DriftMethod::kKs || m == DriftMethod::kWasserstein ||
+         m == DriftMethod::kCramerVonMises;
+}
+
+// A column side as value frequencies ("category" text -> count).
+struct Frequencies {
+  std::map<std::string, double> counts;
+  bool exact = true;
+};
+
+Frequencies ValueFrequencies(const ColumnSide& side) {
+  Frequencies f;
+  if (side.raw != nullptr) {
+    for (double x : side.raw->numbers) f.counts[CanonicalNumberText(x)] += 1.0;
+    for (const auto& [text, c] : side.raw->others) f.counts[text] += static_cast<double>(c);
+    return f;
+  }
+  if (std::optional<std::map<std::string, uint64_t>> exact = side.profile->ExactValueCounts()) {
+    for (const auto& [text, c] : *exact) f.counts[text] = static_cast<double>(c);
+    return f;
+  }
+  // Approximate: the monitored categories, the exact numbers if kept, the rest as one bucket.
+  f.exact = false;
+  double listed = 0.0;
+  if (std::optional<std::vector<std::pair<double, uint64_t>>> numbers =
+          side.profile->NumberCounts()) {
+    for (const auto& [x, c] : *numbers) {
+      f.counts[CanonicalNumberText(x)] += static_cast<double>(c);
+      listed += static_cast<double>(c);
+    }
+  }
+  for (const CategoryCounts::Row& row : side.profile->categories().Items()) {
+    f.counts[row.item] += static_cast<double>(row.estimate);
+    listed += static_cast<double>(row.estimate);
+  }
+  const double rest = static_cast<double>(side.profile->count()) - listed;
+  if (rest > 0.5) f.counts["(other)"] += rest;
+  return f;
+}
+
+// Counts of both sides aligned over the union of their keys.
+struct Aligned {
+  std::vector<std::string> keys;
+  std::vector<double> reference;
+  std::vector<double> current;
+  bool exact = true;
+};
+
+Aligned Align(const Frequencies& a, const Frequencies& b) {
+  Aligned out;
+  std::set<std::string> keys;
+  for (const auto& [k, c] : a.counts) keys.insert(k);
+  for (const auto& [k, c] : b.counts) keys.insert(k);
+  for (const std::string& k : keys) {
+    out.keys.push_back(k);
+    auto ia = a.counts.find(k);
+    auto ib = b.counts.find(k);
+    out.reference.push_back(ia == a.counts.end() ? 0.0 : ia->second);
+    out.current.push_back(ib == b.counts.end() ? 0.0 : ib->second);
+  }
+  out.exact = a.exact && b.exact;
+  return out;
+}
+
+// Exact number counts of a side, if known.
+std::optional<std::map<double, double>> NumberCounts(const ColumnSide& side) {
+  std::map<double, double> counts;
+  if (side.raw != nullptr) {
+    for (double x : side.raw->numbers) counts[x + 0.0] += 1.0;
+    return counts;
+  }
+  std::optional<std::vector<std::pair<double, uint64_t>>> kept = side.profile->NumberCounts();
+  if (!kept) return std::nullopt;
+  for (const auto& [x, c] : *kept) counts[x] = static_cast<double>(c);
+  return counts;
+}
+
+// Histogram of the numbers of both sides: one bin per value when few, else Sturges edges on the
+// combined data (exact from raw values, estimated from the KLL sketches otherwise).
+Result<Aligned> NumericBins(const ColumnSide& ref, const ColumnSide& cur,
+                            const DriftOptions& options) {
+  std::optional<std::map<double, double>> ref_counts = NumberCounts(ref);
+  std::optional<std::map<double, double>> cur_counts = NumberCounts(cur);
+  if (ref_counts && cur_counts) {
+    std::set<double> values;
+    for (const auto& [x, c] : *ref_counts) values.insert(x);
+    for (const auto& [x, c] : *cur_counts) values.insert(x);
+    if (values.size() <= options.max_value_bins) {
+      Aligned out;
+      for (double x : values) {
+        out.keys.push_back(CanonicalNumberText(x));
+        out.reference.push_back(ref_counts->count(x) ? ref_counts->at(x) : 0.0);
+        out.current.push_back(cur_counts->count(x) ? cur_counts->at(x) : 0.0);
+      }
+      return out;
+    }
+  }
+  Aligned out;
+  if (ref.raw != nullptr && cur.raw != nullptr) {
+    MW_ASSIGN_OR_RETURN(std::vector<double> edges,
+                        SturgesBinEdges(ref.raw->numbers, cur.raw->numbers));
+    MW_ASSIGN_OR_RETURN(std::vector<uint64_t> a, HistogramCounts(ref.raw->numbers, edges));
+    MW_ASSIGN_OR_RETURN(std::vector<uint64_t> b, HistogramCounts(cur.raw->numbers, edges));
+    for (size_t i = 0; i < a.size(); ++i) {
+      out.keys.push_back("[" + CanonicalNumberText(edges[i]) + ", " +
+                         CanonicalNumberText(edges[i + 1]) + (i + 1 == a.size() ? "]" : ")"));
+      out.reference.push_back(static_cast<double>(a[i]));
+      out.current.push_back(static_cast<double>(b[i]));
+    }
+    return out;
+  }
+  // From the sketches: numpy's Sturges rule on the combined count and range, counts from ranks.
+  const KllSketch& ka = ref.profile->quantiles();
+  const KllSketch& kb = cur.profile->quantiles();
+  const double lo = std::min(*ref.profile->min(), *cur.profile->min());
+  const double hi = std::max(*ref.profile->max(), *cur.profile->max());
+  const double n = static_cast<double>(ka.n() + kb.n());
+  size_t bins = 1;
+  if (hi > lo) bins = static_cast<size_t>(std::ceil(std::log2(n) + 1.0));
+  out.exact = false;
+  double prev_a = 0.0, prev_b = 0.0;
+  for (size_t i = 0; i < bins; ++i) {
+    const double right = i + 1 == bins ? hi : lo + (hi - lo) * static_cast<double>(i + 1) / bins;
+    const double fa = i + 1 == bins ? 1.0 : ka.Rank(right);
+    const double fb = i + 1 == bins ? 1.0 : kb.Rank(right);
+    out.keys.push_back("bin " + std::to_string(i));
+    out.reference.push_back(std::max(0.0, fa - prev_a) * static_cast<double>(ka.n()));
+    out.current.push_back(std::max(0.0, fb - prev_b) * static_cast<double>(kb.n()));
+    prev_a = fa;
+    prev_b = fb;
+  }
+  return out;
+}
+
+bool HasNumbers(const ColumnSide& s) {
+  return s.raw != nullptr ? !s.raw->numbers.empty() : s.profile->numbers() > 0;
+}
+
+// Normalized Wasserstein distance (W1 / max(std_ref, 0.001)) and whether it is exact.
+Result<std::pair<double, bool>> NormalizedWasserstein(const ColumnSide& ref,
+                                                      const ColumnSide& cur) {
+  if (ref.raw != nullptr && cur.raw != nullptr) {
+    MW_ASSIGN_OR_RETURN(NormalizedWassersteinResult r,
+                        NormalizedWassersteinDistance(ref.raw->numbers, cur.raw->numbers));
+    return std::pair<double, bool>{r.statistic, true};
+  }
+  auto weighted = [](const KllSketch& k, std::vector<double>* values, std::vector<double>* w) {
+    const KllSortedView view = k.GetSortedView();
+    uint64_t prev = 0;
+    for (size_t i = 0; i < view.items().size(); ++i) {
+      values->push_back(view.items()[i]);
+      w->push_back(static_cast<double>(view.cumulative_weights()[i] - prev));
+      prev = view.cumulative_weights()[i];
+    }
+  };
+  std::vector<double> va, wa, vb, wb;
+  weighted(ref.profile->quantiles(), &va, &wa);
+  weighted(cur.profile->quantiles(), &vb, &wb);
+  MW_ASSIGN_OR_RETURN(DistanceResult d, WassersteinDistance(va, wa, vb, wb));
+  const double scale = std::max(std::sqrt(ref.profile->variance().value_or(0.0)), 0.001);
+  return std::pair<double, bool>{d.statistic / scale, false};
+}
+
+std::vector<double> Proportions(const std::vector<double>& counts) {
+  double total = 0.0;
+  for (double c : counts) total += c;
+  std::vector<double> p;
+  for (double c : counts) p.push_back(total > 0 ? c / total : 0.0);
+  return p;
+}
+
+// Zero proportions replaced by `fill` (Evidently's empty-bin handling).
+std::vector<double> Filled(const std::vector<double>& counts, double fill) {
+  std::vector<double> p = Proportions(counts);
+  for (double& x : p) {
+    if (x == 0.0) x = fill;
+  }
+  return p;
+}
+
+uint64_t Values(const ColumnSide& s) {
+  if (s.raw == nullptr) return s.profile->count();
+  uint64_t n = s.raw->numbers.size();
+  for (const auto& [text, c] : s.raw->others) n += c;
+  return n;
+}
+
+// The method that auto picks for this column.
+DriftMethod AutoMethod(const ColumnSide& ref, const ColumnSide& cur, ColumnType type,
+                       size_t union_categories, const DriftOptions& options) {
+  const bool numeric = type == ColumnType::kNumeric && HasNumbers(ref) && HasNumbers(cur) &&
+                       ref.profile->DistinctCount() > static_cast<double>(options.few_distinct);
+  if (Values(ref) <= options.small_reference) {
+    if (numeric) return DriftMethod::kKs;
+    return union_categories <= 2 ? DriftMethod::kZ : DriftMethod::kChiSquare;
+  }
+  return numeric ? DriftMethod::kWasserstein : DriftMethod::kJensenShannon;
+}
+
+}  // namespace
+
+std::string_view DriftMethodName(DriftMethod method) { return Info(method).name; }
+
+Result<DriftMethod> ParseDriftMethod(std::string_view name) {
+  std::string names;
+  for (const MethodInfo& info : kMethods) {
+    if (info.name == name) return info.method;
+    names += (names.empty() ? "" : "|") + std::string(info.name);
+  }
+  return InvalidArgumentError("unknown drift method '" + std::string(name) + "' (expected " +
+                              names + ")");
+}
+
+std::string_view PValueCorrectionName(PValueCorrection c) {
+  switch (c) {
+    case PValueCorrection::kNone:
+      return "none";
+    case PValueCorrection::kBonferroni:
+      return "bonferroni";
+    case PValueCorrection::kBenjaminiHochberg:
+      return "bh";
+  }
+  return "none";
+}
+
+Result<PValueCorrection> ParsePValueCorrection(std::string_view name) {
+  if (name == "none") return PValueCorrection::kNone;
+  if (name == "bonferroni") return PValueCorrection::kBonferroni;
+  if (name == "bh") return PValueCorrection::kBenjaminiHochberg;
+  return InvalidArgumentError("unknown correction '" + std::string(name) +
+                              "' (expected none|bonferroni|bh)");
+}
+
+void RawColumn::Add(std::string_view text) {
+  double number = 0;
+  bool boolean = false;
+  switch (ClassifyValue(text, &number, &boolean)) {
+    case ValueKind::kMissing:
+      return;
+    case ValueKind::kNumber:
+      numbers.push_back(number);
+      return;
+    case ValueKind::kBooleanLiteral:
+      ++others[boolean ? "true" : "false"];
+      return;
+    case ValueKind::kText:
+      ++others[std::string(text)];
+      return;
+  }
+}
+
+Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& ref,
+                                    const ColumnSide& cur, const ColumnDriftOptions& column,
+                                    const DriftOptions& options) {
+  ColumnDrift d;
+  d.name = name;
+  d.type = ref.profile->type();
+  d.n_reference = Values(ref);
+  d.n_current = Values(cur);
+  const uint64_t cur_all = cur.profile->count() + cur.profile->missing();
+  d.missing_share_current =
+      cur_all == 0 ? 0.0
+                   : static_cast<double>(cur.profile->missing()) / static_cast<double>(cur_all);
+  if (d.n_reference == 0 || d.n_current == 0) {
+    return InvalidArgumentError("column '" + name + "': no values in the " +
+                                (d.n_reference == 0 ? "reference" : "current") +
+                                " data (all missing)");
+  }
+  const bool both_raw = ref.raw != nullptr && cur.raw != nullptr;
+  const bool numeric_sides = d.type == ColumnType::kNumeric && HasNumbers(ref) && HasNumbers(cur);
+  const Aligned categories = Align(ValueFrequencies(ref), ValueFrequencies(cur));
+
+  DriftMethod method = column.method;
+  if (method == DriftMethod::kAuto) {
+    method = AutoMethod(ref, cur, d.type, categories.keys.size(), options);
+  } else if (NumericOnly(method) && !numeric_sides) {
+    d.notes.push_back(std::string(DriftMethodName(method)) +
+                      " applies to numeric columns only; the default method was used");
+    method = AutoMethod(ref, cur, d.type, categories.keys.size(), options);
+  } else if (method == DriftMethod::kZ && categories.keys.size() > 2) {
+    d.notes.push_back("z applies to columns of two values only; the default method was used");
+    method = AutoMethod(ref, cur, d.type, categories.keys.size(), options);
+  }
+  if (method == DriftMethod::kCramerVonMises && !both_raw) {
+    return InvalidArgumentError(
+        "column '" + name + "': cvm needs the raw data on both sides (a profile keeps a sketch)");
+  }
+  d.method = method;
+  d.threshold = column.threshold.value_or(Info(method).default_threshold);
+  // Numeric columns under category methods use their values when few, else bins.
+  const bool few_values =
+      !numeric_sides || ref.profile->DistinctCount() <= static_cast<double>(options.few_distinct);
+  auto binned = [&]() -> Result<Aligned> {
+    if (few_values) return categories;
+    return NumericBins(ref, cur, options);
+  };
+
+  switch (method) {
+    case DriftMethod::kKs: {
+      if (both_raw) {
+        MW_ASSIGN_OR_RETURN(KsTestResult r,
+                            KolmogorovSmirnovTest(ref.raw->numbers, cur.raw->numbers));
+        d.statistic = r.statistic;
+        d.raw_p_value = r.p_value;
+        d.notes.push_back("p-value method: " + std::string(r.method));
+      } else {
+        const KllKsDistance k =
+            KolmogorovSmirnovDistance(ref.profile->quantiles(), cur.profile->quantiles());
+        const KsTestResult r = KolmogorovSmirnovPValue(k.statistic, ref.profile->quantiles().n(),
+                                                       cur.profile->quantiles().n());
+        d.statistic = k.statistic;
+        d.raw_p_value = r.p_value;
+        d.error_bound = k.error_bound;
+        d.exact = k.error_bound == 0.0;
+      }
+      break;
+    }
+    case DriftMethod::kCramerVonMises: {
+      MW_ASSIGN_OR_RETURN(CramerVonMisesResult r,
+                          CramerVonMisesTest(ref.raw->numbers, cur.raw->numbers));
+      d.statistic = r.statistic;
+      d.raw_p_value = r.p_value;
+      break;
+    }
+    case DriftMethod::kWasserstein: {
+      MW_ASSIGN_OR_RETURN(auto w, NormalizedWasserstein(ref, cur));
+      d.statistic = w.first;
+      d.exact = w.second;
+      break;
+    }
+    case DriftMethod::kChiSquare: {
+      MW_ASSIGN_OR_RETURN(Aligned bins, binned());
+      MW_ASSIGN_OR_RETURN(ChiSquareTestResult r,
+                          ChiSquareHomogeneityTest(bins.reference, bins.current));
+      d.statistic = r.statistic;
+      d.raw_p_value = r.p_value;
+      d.exact = bins.exact;
+      break;
+    }
+    case DriftMethod::kZ: {
+      // The last value in sorted order ("1", "true") counts as the positive one.
+      const double ref_pos = categories.reference.back();
+      const double cur_pos = categories.current.back();
+      MW_ASSIGN_OR_RETURN(ProportionZTestResult r,
+                          TwoProportionZTest(static_cast<uint64_t>(ref_pos), d.n_reference,
+                                             static_cast<uint64_t>(cur_pos), d.n_current));
+      d.statistic = r.statistic;
+      d.raw_p_value = r.p_value;
+      d.exact = categories.exact;
+      break;
+    }
+    case DriftMethod::kPsi:
+    case DriftMethod::kJensenShannon:
+    case DriftMethod::kHellinger: {
+      MW_ASSIGN_OR_RETURN(Aligned bins, binned());
+      const std::vector<double> p = Filled(bins.reference, options.empty_bin_fill);
+      const std::vector<double> q = Filled(bins.current, options.empty_bin_fill);
+      Result<DistanceResult> r =
+          method == DriftMethod::kPsi ? PopulationStabilityIndex(p, q, options.empty_bin_fill)
+          : method == DriftMethod::kJensenShannon ? JensenShannonDistance(p, q)
+                                                  : HellingerDistance(p, q);
+      MW_RETURN_IF_ERROR(r.status());
+      d.statistic = r->statistic;
+      d.exact = bins.exact;
+      break;
+    }
+    case DriftMethod::kAuto:
+      return InternalError("column '" + name + "': no method chosen");
+  }
+  d.p_value = d.raw_p_value;
+  d.drift = Info(method).has_p_value ? (d.p_value && *d.p_value < d.threshold)
+                                     : d.statistic >= d.threshold;
+  // Effect size: normalized Wasserstein for numeric columns, JS distance of the frequencies
+  // otherwise.
+  if (numeric_sides) {
+    Result<std::pair<double, bool>> w = NormalizedWasserstein(ref, cur);
+    if (w.ok()) d.effect_size = w->first;
+  } else {
+    Result<DistanceResult> js = JensenShannonDistance(categories.reference, categories.current);
+    if (js.ok()) d.effect_size = js->statistic;
+  }
+  return d;
+}
+
+Result<DriftReport> DatasetDrift(const std::vector<std::string>& names,
+                                 const std::vector<ColumnSide>& reference,
+                                 const std::vector<ColumnSide>& current, uint64_t reference_rows,
+                                 uint64_t current_rows, const DriftOptions& options) {
+  if (names.size() != reference.size() || names.size() != current.size()) {
+    return InvalidArgumentError("drift: one reference and one current side per column");
+  }
+  if (!(options.drift_share > 0.0 && options.drift_share <= 1.0)) {
+    return InvalidArgumentError("drift: drift share must be in (0, 1]");
+  }
+  DriftReport report;
+  report.drift_share_threshold = options.drift_share;
+  report.n_reference = reference_rows;
+  report.n_current = current_rows;
+  report.correction = options.correction;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto it = options.per_column.find(names[i]);
+    const ColumnDriftOptions& column = it == options.per_column.end() ? options.all : it->second;
+    MW_ASSIGN_OR_RETURN(ColumnDrift d,
+                        ColumnDriftTest(names[i], reference[i], current[i], column, options));
+    report.columns.push_back(std::move(d));
+  }
+  // Multiple-testing correction over the columns that have a p-value.
+  if (options.correction != PValueCorrection::kNone) {
+    std::vector<double> p;
+    std::vector<size_t> at;
+    for (size_t i = 0; i < report.columns.size(); ++i) {
+      if (report.columns[i].raw_p_value) {
+        p.push_back(*report.columns[i].raw_p_value);
+        at.push_back(i);
+      }
+    }
+    if (!p.empty()) {
+      MW_ASSIGN_OR_RETURN(std::vector<double> adjusted,
+                          options.correction == PValueCorrection::kBonferroni
+                              ? BonferroniAdjust(p)
+                              : BenjaminiHochbergAdjust(p));
+      for (size_t j = 0; j < at.size(); ++j) {
+        ColumnDrift& d = report.columns[at[j]];
+        d.p_value = adjusted[j];
+        d.drift = adjusted[j] < d.threshold;
+      }
+    }
+  }
+  for (const ColumnDrift& d : report.columns) report.n_drifted += d.drift;
+  report.n_columns = report.columns.size();
+  report.drift_share = report.n_columns == 0 ? 0.0
+                                             : static_cast<double>(report.n_drifted) /
+                                                   static_cast<double>(report.n_columns);
+  report.dataset_drift = report.n_columns > 0 && report.drift_share >= options.drift_share;
+  return report;
+}
+
+}  // namespace modelwatch
