@@ -29,6 +29,10 @@ run: build
 	@echo "== modelwatch metrics on examples/multiclass.csv"
 	$(BUILD_DIR)/modelwatch metrics --task multiclass --input examples/multiclass.csv \
 	  --label-col label --pred-col prediction --score-prefix p_ --format table
+	@echo
+	@echo "== modelwatch drift of examples/current.csv against examples/reference.csv"
+	$(BUILD_DIR)/modelwatch drift --reference examples/reference.csv \
+	  --current examples/current.csv --format table
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

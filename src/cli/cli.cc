@@ -2,7 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "drift_command.h"
 #include "metrics_command.h"
+#include "profile_command.h"
+#include "report_command.h"
 
 namespace modelwatch::cli {
 
@@ -16,6 +19,12 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   app.footer("Run 'modelwatch <command> --help' for a command's flags. Docs: docs/cli.md");
   MetricsFlags metrics_flags;
   CLI::App* metrics = AddMetricsCommand(app, metrics_flags);
+  ProfileFlags profile_flags;
+  CLI::App* profile = AddProfileCommand(app, profile_flags);
+  DriftFlags drift_flags;
+  CLI::App* drift = AddDriftCommand(app, drift_flags);
+  ReportFlags report_flags;
+  CLI::App* report = AddReportCommand(app, report_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -23,6 +32,9 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
     return code == 0 ? kExitOk : kExitUsage;
   }
   if (metrics->parsed()) return RunMetricsCommand(metrics_flags, out, err);
+  if (profile->parsed()) return RunProfileCommand(profile_flags, out, err);
+  if (drift->parsed()) return RunDriftCommand(drift_flags, out, err);
+  if (report->parsed()) return RunReportCommand(report_flags, out, err);
   return kExitUsage;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "comma_list.h"
 #include "metrics_evaluation.h"
 #include "metrics_report_format.h"
 #include "modelwatch/cli/cli.h"
@@ -10,21 +11,9 @@
 namespace modelwatch::cli {
 namespace {
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> items;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    items.push_back(text.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return items;
-}
-
 Result<std::vector<std::pair<std::string, std::string>>> ParseScoreCols(const std::string& text) {
   std::vector<std::pair<std::string, std::string>> cols;
-  for (const std::string& item : SplitList(text)) {
+  for (const std::string& item : SplitCommaList(text)) {
     size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
       return InvalidArgumentError("--score-cols: '" + item + "' is not LABEL=COLUMN");
@@ -71,8 +60,9 @@ Status CheckFlagsFitTask(const MetricsFlags& f, Task task) {
   return Status::Ok();
 }
 
-// Validates flags into a request; every error here is a usage error (exit 2).
-Result<MetricsRequest> BuildRequest(const MetricsFlags& f) {
+}  // namespace
+
+Result<MetricsRequest> BuildMetricsRequest(const MetricsFlags& f) {
   MetricsRequest req;
   MW_ASSIGN_OR_RETURN(req.task, ParseTask(f.task));
   MW_RETURN_IF_ERROR(CheckFlagsFitTask(f, req.task));
@@ -90,7 +80,7 @@ Result<MetricsRequest> BuildRequest(const MetricsFlags& f) {
     MW_ASSIGN_OR_RETURN(req.score_cols, ParseScoreCols(f.score_cols));
   }
   if (!f.positive_label.empty()) req.positive_label = f.positive_label;
-  if (!f.labels.empty()) req.labels = SplitList(f.labels);
+  if (!f.labels.empty()) req.labels = SplitCommaList(f.labels);
   MW_ASSIGN_OR_RETURN(req.classification.zero_division, ParseZeroDivision(f.zero_division));
   if (f.beta != 0) {
     if (!(f.beta > 0)) return InvalidArgumentError("--beta must be positive");
@@ -115,8 +105,6 @@ Result<MetricsRequest> BuildRequest(const MetricsFlags& f) {
   }
   return req;
 }
-
-}  // namespace
 
 CLI::App* AddMetricsCommand(CLI::App& app, MetricsFlags& f) {
   CLI::App* cmd = app.add_subcommand(
@@ -163,7 +151,7 @@ CLI::App* AddMetricsCommand(CLI::App& app, MetricsFlags& f) {
 }
 
 int RunMetricsCommand(const MetricsFlags& flags, std::ostream& out, std::ostream& err) {
-  Result<MetricsRequest> req = BuildRequest(flags);
+  Result<MetricsRequest> req = BuildMetricsRequest(flags);
   if (!req.ok()) {
     err << "modelwatch metrics: " << req.status().message() << "\n";
     return kExitUsage;

@@ -6,6 +6,8 @@
 #include <ostream>
 #include <string>
 
+#include "metrics_evaluation.h"
+
 namespace modelwatch::cli {
 
 // Raw flag values as parsed by CLI11; validated into a MetricsRequest by RunMetricsCommand.
@@ -32,6 +34,8 @@ struct MetricsFlags {
 };
 
 CLI::App* AddMetricsCommand(CLI::App& app, MetricsFlags& flags);
+// Validates flags into a request; every error is a usage error (exit 2).
+Result<MetricsRequest> BuildMetricsRequest(const MetricsFlags& flags);
 // Returns the process exit code.
 int RunMetricsCommand(const MetricsFlags& flags, std::ostream& out, std::ostream& err);
 

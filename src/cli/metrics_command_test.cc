@@ -10,18 +10,12 @@
 #include <string>
 #include <vector>
 
-#include "modelwatch/cli/cli.h"
+#include "cli_test_util.h"
 
 namespace modelwatch::cli {
 namespace {
 
 using ::testing::HasSubstr;
-
-struct CliRun {
-  int code;
-  std::string out;
-  std::string err;
-};
 
 class MetricsCommandTest : public ::testing::Test {
  protected:
@@ -39,14 +33,7 @@ class MetricsCommandTest : public ::testing::Test {
     return path;
   }
 
-  static CliRun Main(std::vector<std::string> args) {
-    args.insert(args.begin(), "modelwatch");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    int code = cli::Main(static_cast<int>(argv.size()), argv.data(), out, err);
-    return {code, out.str(), err.str()};
-  }
+  static CliRun Main(std::vector<std::string> args) { return RunCli(std::move(args)); }
 
   // A binary run over `path` with the usual columns.
   static CliRun Binary(const std::string& path, std::vector<std::string> extra = {}) {

@@ -1,0 +1,86 @@
+#include "dataset_input.h"
+
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "modelwatch/core/byte_codec.h"
+#include "modelwatch/io/table_reader.h"
+
+namespace modelwatch::cli {
+namespace {
+
+constexpr uint64_t kProgressEvery = 1 << 14;
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFoundError(path + ": cannot open");
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return UnavailableError(path + ": read error");
+  return bytes;
+}
+
+Result<LoadedDataset> LoadProfile(const DatasetRequest& req) {
+  MW_ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(req.path));
+  Result<DatasetProfile> profile = DatasetProfile::Deserialize(bytes);
+  if (!profile.ok()) return profile.status().WithPrefix(req.path);
+  for (const std::string& name : req.columns) {
+    if (profile->Find(name) == nullptr) {
+      return NotFoundError(req.path + ": the profile has no column '" + name + "'");
+    }
+  }
+  LoadedDataset d{req.path, true, std::move(*profile), {}};
+  return d;
+}
+
+}  // namespace
+
+bool LooksLikeProfile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[sizeof(kFrameMagic)] = {};
+  in.read(magic, sizeof(magic));
+  return in.gcount() == sizeof(magic) && std::equal(magic, magic + sizeof(magic), kFrameMagic);
+}
+
+Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& progress) {
+  if (LooksLikeProfile(req.path)) return LoadProfile(req);
+  io::TableFormat format;
+  if (req.input_format.empty()) {
+    MW_ASSIGN_OR_RETURN(format, io::TableFormatFromPath(req.path));
+  } else {
+    MW_ASSIGN_OR_RETURN(format, io::ParseTableFormat(req.input_format));
+  }
+  MW_ASSIGN_OR_RETURN(std::unique_ptr<io::TableReader> reader,
+                      io::TableReader::Open(req.path, format));
+  std::vector<std::string> columns = req.columns;
+  if (columns.empty()) {
+    std::set<std::string> seen;
+    for (const std::string& name : reader->column_names()) {
+      if (seen.insert(name).second) columns.push_back(name);
+    }
+  }
+  std::vector<std::string> selected = columns;
+  const bool has_time = !req.time_column.empty();
+  if (has_time) selected.push_back(req.time_column);
+  MW_RETURN_IF_ERROR(reader->Select(selected));
+  DatasetProfile::Options options;
+  options.time_column = req.time_column;
+  MW_ASSIGN_OR_RETURN(DatasetProfile profile, DatasetProfile::Create(columns, options));
+  std::vector<RawColumn> raw(req.keep_raw ? columns.size() : 0);
+  std::vector<std::string_view> fields(columns.size());
+  uint64_t rows = 0;
+  while (reader->Next()) {
+    for (size_t i = 0; i < columns.size(); ++i) fields[i] = reader->field(i);
+    profile.UpdateRow(fields, has_time ? reader->field(columns.size()) : std::string_view());
+    for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(fields[i]);
+    if (++rows % kProgressEvery == 0 && progress) {
+      progress(reader->bytes_read(), reader->total_bytes(), rows);
+    }
+  }
+  MW_RETURN_IF_ERROR(reader->status());
+  if (progress) progress(reader->bytes_read(), reader->total_bytes(), rows);
+  LoadedDataset d{req.path, false, std::move(profile), std::move(raw)};
+  return d;
+}
+
+}  // namespace modelwatch::cli

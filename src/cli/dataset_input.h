@@ -1,0 +1,42 @@
+// The datasets of `modelwatch profile | drift | report`: a CSV/NDJSON file read into a
+// DatasetProfile (and, on request, the raw values of every column, for exact drift tests), or a
+// profile file written by `modelwatch profile` (recognized by its magic bytes, whatever its
+// name).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "modelwatch/core/dataset_profile.h"
+#include "modelwatch/core/drift.h"
+#include "modelwatch/core/status.h"
+
+namespace modelwatch::cli {
+
+struct DatasetRequest {
+  std::string path;
+  std::string input_format;          // "" (from the extension), "csv" or "ndjson"
+  std::vector<std::string> columns;  // empty: every column of the file
+  std::string time_column;           // optional: the profile's time range
+  bool keep_raw = false;             // also keep every value (exact drift tests)
+};
+
+struct LoadedDataset {
+  std::string path;
+  bool from_profile = false;
+  DatasetProfile profile;
+  std::vector<RawColumn> raw;  // one per profile column when keep_raw and not from_profile
+};
+
+using RowProgress = std::function<void(uint64_t bytes_read, uint64_t total_bytes, uint64_t rows)>;
+
+// Errors: kNotFound (file or column), kInvalidArgument naming FILE:LINE:COLUMN for bad rows,
+// kDataLoss for a corrupt or foreign profile file.
+Result<LoadedDataset> LoadDataset(const DatasetRequest& request, const RowProgress& progress);
+
+// True when the file starts with the magic bytes of modelwatch's binary formats.
+bool LooksLikeProfile(const std::string& path);
+
+}  // namespace modelwatch::cli
