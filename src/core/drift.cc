@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <set>
 
 #include "modelwatch/core/chi_square_homogeneity.h"
@@ -56,13 +57,14 @@ struct Frequencies {
 
 Frequencies ValueFrequencies(const ColumnSide& side) {
   Frequencies f;
+  // The profile's counts are exact while it has few distinct values (the common case).
+  if (std::optional<std::map<std::string, uint64_t>> exact = side.profile->ExactValueCounts()) {
+    for (const auto& [text, c] : *exact) f.counts[text] = static_cast<double>(c);
+    return f;
+  }
   if (side.raw != nullptr) {
     for (double x : side.raw->numbers) f.counts[CanonicalNumberText(x)] += 1.0;
     for (const auto& [text, c] : side.raw->others) f.counts[text] += static_cast<double>(c);
-    return f;
-  }
-  if (std::optional<std::map<std::string, uint64_t>> exact = side.profile->ExactValueCounts()) {
-    for (const auto& [text, c] : *exact) f.counts[text] = static_cast<double>(c);
     return f;
   }
   // Approximate: the monitored categories, the exact numbers if kept, the rest as one bucket.
@@ -109,12 +111,9 @@ Aligned Align(const Frequencies& a, const Frequencies& b) {
 }
 
 // Exact number counts of a side, if known.
+// (The profile keeps them exactly up to its limit of distinct numbers, raw data or not.)
 std::optional<std::map<double, double>> NumberCounts(const ColumnSide& side) {
   std::map<double, double> counts;
-  if (side.raw != nullptr) {
-    for (double x : side.raw->numbers) counts[x + 0.0] += 1.0;
-    return counts;
-  }
   std::optional<std::vector<std::pair<double, uint64_t>>> kept = side.profile->NumberCounts();
   if (!kept) return std::nullopt;
   for (const auto& [x, c] : *kept) counts[x] = static_cast<double>(c);
@@ -232,13 +231,15 @@ uint64_t Values(const ColumnSide& s) {
 }
 
 // The method that auto picks for this column.
+// `union_categories` counts the distinct values of both sides (called only when needed).
 DriftMethod AutoMethod(const ColumnSide& ref, const ColumnSide& cur, ColumnType type,
-                       size_t union_categories, const DriftOptions& options) {
+                       const std::function<size_t()>& union_categories,
+                       const DriftOptions& options) {
   const bool numeric = type == ColumnType::kNumeric && HasNumbers(ref) && HasNumbers(cur) &&
                        ref.profile->DistinctCount() > static_cast<double>(options.few_distinct);
   if (Values(ref) <= options.small_reference) {
     if (numeric) return DriftMethod::kKs;
-    return union_categories <= 2 ? DriftMethod::kZ : DriftMethod::kChiSquare;
+    return union_categories() <= 2 ? DriftMethod::kZ : DriftMethod::kChiSquare;
   }
   return numeric ? DriftMethod::kWasserstein : DriftMethod::kJensenShannon;
 }
@@ -287,11 +288,16 @@ void RawColumn::Add(std::string_view text) {
       numbers.push_back(number);
       return;
     case ValueKind::kBooleanLiteral:
-      ++others[boolean ? "true" : "false"];
-      return;
+      text = boolean ? "true" : "false";
+      break;
     case ValueKind::kText:
-      ++others[std::string(text)];
-      return;
+      break;
+  }
+  auto it = others.find(text);
+  if (it != others.end()) {
+    ++it->second;
+  } else {
+    others.emplace(std::string(text), 1);
   }
 }
 
@@ -314,18 +320,25 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
   }
   const bool both_raw = ref.raw != nullptr && cur.raw != nullptr;
   const bool numeric_sides = d.type == ColumnType::kNumeric && HasNumbers(ref) && HasNumbers(cur);
-  const Aligned categories = Align(ValueFrequencies(ref), ValueFrequencies(cur));
+  // The value frequencies of both sides, built on first use: a numeric column with many
+  // distinct values never needs them.
+  std::optional<Aligned> categories_cache;
+  auto categories = [&]() -> const Aligned& {
+    if (!categories_cache) categories_cache = Align(ValueFrequencies(ref), ValueFrequencies(cur));
+    return *categories_cache;
+  };
+  const std::function<size_t()> union_size = [&] { return categories().keys.size(); };
 
   DriftMethod method = column.method;
   if (method == DriftMethod::kAuto) {
-    method = AutoMethod(ref, cur, d.type, categories.keys.size(), options);
+    method = AutoMethod(ref, cur, d.type, union_size, options);
   } else if (NumericOnly(method) && !numeric_sides) {
     d.notes.push_back(std::string(DriftMethodName(method)) +
                       " applies to numeric columns only; the default method was used");
-    method = AutoMethod(ref, cur, d.type, categories.keys.size(), options);
-  } else if (method == DriftMethod::kZ && categories.keys.size() > 2) {
+    method = AutoMethod(ref, cur, d.type, union_size, options);
+  } else if (method == DriftMethod::kZ && categories().keys.size() > 2) {
     d.notes.push_back("z applies to columns of two values only; the default method was used");
-    method = AutoMethod(ref, cur, d.type, categories.keys.size(), options);
+    method = AutoMethod(ref, cur, d.type, union_size, options);
   }
   if (method == DriftMethod::kCramerVonMises && !both_raw) {
     return InvalidArgumentError(
@@ -337,7 +350,7 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
   const bool few_values =
       !numeric_sides || ref.profile->DistinctCount() <= static_cast<double>(options.few_distinct);
   auto binned = [&]() -> Result<Aligned> {
-    if (few_values) return categories;
+    if (few_values) return categories();
     return NumericBins(ref, cur, options);
   };
 
@@ -385,14 +398,14 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
     }
     case DriftMethod::kZ: {
       // The last value in sorted order ("1", "true") counts as the positive one.
-      const double ref_pos = categories.reference.back();
-      const double cur_pos = categories.current.back();
+      const double ref_pos = categories().reference.back();
+      const double cur_pos = categories().current.back();
       MW_ASSIGN_OR_RETURN(ProportionZTestResult r,
                           TwoProportionZTest(static_cast<uint64_t>(ref_pos), d.n_reference,
                                              static_cast<uint64_t>(cur_pos), d.n_current));
       d.statistic = r.statistic;
       d.raw_p_value = r.p_value;
-      d.exact = categories.exact;
+      d.exact = categories().exact;
       break;
     }
     case DriftMethod::kPsi:
@@ -418,11 +431,13 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
                                      : d.statistic >= d.threshold;
   // Effect size: normalized Wasserstein for numeric columns, JS distance of the frequencies
   // otherwise.
-  if (numeric_sides) {
+  if (numeric_sides && method == DriftMethod::kWasserstein) {
+    d.effect_size = d.statistic;
+  } else if (numeric_sides) {
     Result<std::pair<double, bool>> w = NormalizedWasserstein(ref, cur);
     if (w.ok()) d.effect_size = w->first;
   } else {
-    Result<DistanceResult> js = JensenShannonDistance(categories.reference, categories.current);
+    Result<DistanceResult> js = JensenShannonDistance(categories().reference, categories().current);
     if (js.ok()) d.effect_size = js->statistic;
   }
   return d;

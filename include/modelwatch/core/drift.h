@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "modelwatch/core/column_profile.h"
+#include "modelwatch/core/hash.h"
 #include "modelwatch/core/status.h"
 
 namespace modelwatch {
@@ -78,8 +80,9 @@ struct DriftOptions {
 
 // The raw values of one column on one side (what a file gives; a profile does not keep it).
 struct RawColumn {
-  std::vector<double> numbers;                       // the numeric values, in any order
-  std::unordered_map<std::string, uint64_t> others;  // boolean literals ("true"/"false"), texts
+  std::vector<double> numbers;  // the numeric values, in any order
+  // Boolean literals ("true"/"false") and texts.
+  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> others;
   void Add(std::string_view text);  // classifies as ColumnProfile does; missing is not kept
 };
 
