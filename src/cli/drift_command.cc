@@ -1,11 +1,13 @@
 #include "drift_command.h"
 
 #include <algorithm>
+#include <cmath>
 #include <thread>
 
 #include "comma_list.h"
 #include "drift_report_format.h"
 #include "modelwatch/cli/cli.h"
+#include "modelwatch/core/number_format.h"
 #include "parallel.h"
 #include "profile_command.h"
 #include "progress.h"
@@ -68,11 +70,15 @@ Result<DriftOptions> BuildDriftOptions(const DriftFlags& f) {
   Result<DriftMethod> method = ParseDriftMethod(f.method);
   if (!method.ok()) return method.status().WithPrefix("--method");
   options.all.method = *method;
-  if (f.threshold >= 0) {
+  if (!f.threshold.empty()) {
     if (f.method == "auto") {
       return InvalidArgumentError("--threshold needs --method (each default method has its own)");
     }
-    options.all.threshold = f.threshold;
+    double threshold = 0;
+    if (!ParseDouble(f.threshold, &threshold) || !std::isfinite(threshold) || threshold < 0) {
+      return InvalidArgumentError("--threshold must be a number >= 0, not '" + f.threshold + "'");
+    }
+    options.all.threshold = threshold;
   }
   Result<PValueCorrection> correction = ParsePValueCorrection(f.correction);
   if (!correction.ok()) return correction.status().WithPrefix("--correction");

@@ -18,7 +18,7 @@ struct DriftFlags {
   std::string input_format;
   std::string columns;
   std::string method = "auto";
-  double threshold = -1;  // < 0: the method's default
+  std::string threshold;  // empty: the method's default
   std::string correction = "none";
   double drift_share = 0.5;
   std::string format = "json";

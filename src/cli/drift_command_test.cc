@@ -128,6 +128,13 @@ TEST_F(DriftCommandTest, UsageErrors) {
   EXPECT_EQ(Main({"drift", "--reference", ref_, "--current", cur_, "--threshold", "0.1"}).code,
             2);  // a threshold needs a method
   EXPECT_EQ(Main({"drift", "--reference", ref_, "--current", cur_, "--drift-share", "0"}).code, 2);
+  // Regression: negative and NaN thresholds were silently replaced by the default.
+  for (const char* bad : {"-0.5", "nan", "x"}) {
+    const CliRun r = Main(
+        {"drift", "--reference", ref_, "--current", cur_, "--method", "psi", "--threshold", bad});
+    EXPECT_EQ(r.code, 2) << bad;
+    EXPECT_THAT(r.err, HasSubstr("--threshold")) << bad;
+  }
   EXPECT_EQ(Main({"drift", "--reference", ref_, "--current", cur_, "--correction", "x"}).code, 2);
   EXPECT_EQ(Main({"profile", "--input", ref_, "--output", "-", "--format", "xml"}).code, 2);
 }
