@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make bench`: the metrics engine against scikit-learn, end to end, and its microbenchmarks.
+# `make bench`: the metrics engine against scikit-learn and drift/profile against SciPy, end to
+# end, and the microbenchmarks.
 #
 # Usage: bench/run.sh BUILD_DIR          (BUILD_DIR holds modelwatch and bench/mw_core_bench)
 #
@@ -10,7 +11,12 @@
 #     shared value is compared and listed) and writes bench/results/metrics.json: wall time
 #     (median, best, runs), ratio sklearn/modelwatch, peak RSS (bench/metrics_bench.py).
 #  3. Runs mw_core_bench (3 repetitions, aggregates) into bench/results/core.json.
-#  4. Prints a summary table.
+#  4. Generates bench/data/drift_{ref,cur}_1m.csv (+ drift_ref_100k.csv) if missing
+#     (bench/gen_drift_data.py: 1M rows x 20 numeric + 5 categorical columns; deterministic) and
+#     runs `modelwatch profile` / `modelwatch drift` (exact and from profiles) against the SciPy
+#     reference, RUNS times alternating, into bench/results/drift.json (bench/drift_bench.py):
+#     wall time, ratios, peak RSS, profile size, agreement of KS / Wasserstein / chi-square.
+#  5. Prints a summary table.
 # The two tools run on the same machine in the same session, so the ratios are meaningful even
 # when absolute times are noisy (other jobs, 2 cores).
 #
@@ -18,8 +24,12 @@
 #   MW_BENCH_ROWS=N       rows per file (default 10000000); other sizes use their own data files
 #                         (binary_1m.csv, ...) and write their results to bench/data/results/
 #                         (ignored), so that a quick run does not replace the committed results
-#   MW_BENCH_RUNS=N       runs of each command (default 3)
+#   MW_BENCH_RUNS=N       runs of each command (default 3; metrics and drift)
 #   MW_BENCH_SKIP_CORE=1  skip mw_core_bench
+#   MW_BENCH_SKIP_METRICS=1  skip the metrics part (and its data)
+#   MW_BENCH_SKIP_DRIFT=1    skip the drift/profile part
+#   MW_BENCH_DRIFT_ROWS=N rows per drift file (default 1000000); other sizes write their results
+#                         to bench/data/results/drift-SUFFIX.json, as MW_BENCH_ROWS does
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -69,34 +79,83 @@ else
 fi
 mkdir -p bench/data "$results"
 
-echo "== data: bench/data/{binary,multiclass}_$suffix.csv"
-"$PY" bench/gen_metrics_data.py --rows "$rows"  # keeps existing files
-
-echo "== modelwatch metrics vs scikit-learn ($runs runs each, alternating)"
 status=0
-"$PY" bench/metrics_bench.py run --build-dir "$build_dir" --suffix "$suffix" --runs "$runs" \
-  --out "$metrics_out" || status=$?
-if ((status > 1)); then
-  echo "bench/run.sh: the end-to-end benchmark failed" >&2
-  exit 1
-fi
+written=""
+if [[ "${MW_BENCH_SKIP_METRICS:-0}" != 1 ]]; then
+  echo "== data: bench/data/{binary,multiclass}_$suffix.csv"
+  "$PY" bench/gen_metrics_data.py --rows "$rows"  # keeps existing files
 
-written=$metrics_out
+  echo "== modelwatch metrics vs scikit-learn ($runs runs each, alternating)"
+  "$PY" bench/metrics_bench.py run --build-dir "$build_dir" --suffix "$suffix" --runs "$runs" \
+    --out "$metrics_out" || status=$?
+  if ((status > 1)); then
+    echo "bench/run.sh: the end-to-end benchmark failed" >&2
+    exit 1
+  fi
+  written=$metrics_out
+fi
 core_bench="$build_dir/bench/mw_core_bench"
 if [[ "${MW_BENCH_SKIP_CORE:-0}" != 1 ]]; then
   if [[ -x "$core_bench" ]]; then
     echo "== mw_core_bench"
     "$core_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
       --benchmark_out="$core_out" --benchmark_out_format=json
-    written="$written, $core_out"
+    written="${written:+$written, }$core_out"
   else
     echo "bench/run.sh: $core_bench not built (Google Benchmark missing?); skipped" >&2
   fi
 fi
 
+drift_status=0
+if [[ "${MW_BENCH_SKIP_DRIFT:-0}" != 1 ]]; then
+  drift_rows=${MW_BENCH_DRIFT_ROWS:-1000000}
+  if ((drift_rows % 1000000 == 0)); then
+    drift_suffix="$((drift_rows / 1000000))m"
+  elif ((drift_rows % 1000 == 0)); then
+    drift_suffix="$((drift_rows / 1000))k"
+  else
+    drift_suffix="$drift_rows"
+  fi
+  slice_rows=$((drift_rows / 10))  # gen_drift_data.py also writes the first tenth of the reference
+  if ((slice_rows % 1000000 == 0)); then
+    slice_suffix="$((slice_rows / 1000000))m"
+  elif ((slice_rows % 1000 == 0)); then
+    slice_suffix="$((slice_rows / 1000))k"
+  else
+    slice_suffix="$slice_rows"
+  fi
+  if ((drift_rows == 1000000)); then
+    drift_out=bench/results/drift.json
+  else
+    drift_out=bench/data/results/drift-$drift_suffix.json
+  fi
+  mkdir -p "$(dirname "$drift_out")"
+  echo "== data: bench/data/drift_{ref,cur}_$drift_suffix.csv, drift_ref_$slice_suffix.csv"
+  "$PY" bench/gen_drift_data.py --rows "$drift_rows"  # keeps existing files
+  echo "== modelwatch profile/drift vs SciPy ($runs runs each, alternating)"
+  "$PY" bench/drift_bench.py run --build-dir "$build_dir" --suffix "$drift_suffix" \
+    --small-suffix "$slice_suffix" --runs "$runs" --out "$drift_out" || drift_status=$?
+  if ((drift_status > 1)); then
+    echo "bench/run.sh: the drift benchmark failed" >&2
+    exit 1
+  fi
+  written="${written:+$written, }$drift_out"
+fi
+
 echo "== summary (written: $written)"
-"$PY" bench/metrics_bench.py summary --metrics "$metrics_out" --core "$core_out"
-if ((status != 0)); then
-  echo "bench/run.sh: modelwatch and scikit-learn DISAGREE (see 'agreement' in $metrics_out)" >&2
+if [[ "${MW_BENCH_SKIP_METRICS:-0}" != 1 ]]; then
+  "$PY" bench/metrics_bench.py summary --metrics "$metrics_out" --core "$core_out"
+  if ((status != 0)); then
+    echo "bench/run.sh: modelwatch and scikit-learn DISAGREE (see 'agreement' in $metrics_out)" >&2
+  fi
+fi
+if [[ "${MW_BENCH_SKIP_DRIFT:-0}" != 1 ]]; then
+  "$PY" bench/drift_bench.py summary --drift "$drift_out"
+  if ((drift_status != 0)); then
+    echo "bench/run.sh: modelwatch drift and SciPy DISAGREE (see 'agreement' in $drift_out)" >&2
+  fi
+fi
+if ((status == 0 && drift_status != 0)); then
+  status=$drift_status
 fi
 exit "$status"
