@@ -236,22 +236,35 @@ Result<ColumnProfile> ColumnProfile::ReadFrom(ByteReader* r) {
   MW_ASSIGN_OR_RETURN(p.numbers_, r->ReadVarint("number count"));
   MW_ASSIGN_OR_RETURN(p.booleans_, r->ReadVarint("boolean count"));
   MW_ASSIGN_OR_RETURN(p.texts_, r->ReadVarint("text count"));
+  const size_t zero_one_at = r->offset();
   MW_ASSIGN_OR_RETURN(uint8_t zero_one, r->ReadU8("zero-one flag"));
+  if (zero_one > 1) return r->Corrupt(zero_one_at, where + ": zero-one flag is not 0 or 1");
   p.only_zero_one_ = zero_one != 0;
   MW_ASSIGN_OR_RETURN(p.min_, r->ReadDouble("min"));
   MW_ASSIGN_OR_RETURN(p.max_, r->ReadDouble("max"));
   MW_ASSIGN_OR_RETURN(double mean, r->ReadDouble("mean"));
   MW_ASSIGN_OR_RETURN(double m2, r->ReadDouble("sum of squared deviations"));
   p.moments_ = RunningMoments::FromParts(p.numbers_, mean, m2);
+  const size_t exact_at = r->offset();
   MW_ASSIGN_OR_RETURN(uint8_t exact, r->ReadU8("exact-numbers flag"));
+  if (exact > 1) return r->Corrupt(exact_at, where + ": exact-numbers flag is not 0 or 1");
   p.numbers_exact_ = exact != 0;
   if (p.numbers_exact_) {
     MW_ASSIGN_OR_RETURN(uint64_t distinct, r->ReadCount("number count entries", max_exact, 9));
     uint64_t total = 0;
+    double previous = -std::numeric_limits<double>::infinity();
     for (uint64_t i = 0; i < distinct; ++i) {
+      const size_t value_at = r->offset();
       MW_ASSIGN_OR_RETURN(double value, r->ReadDouble("number value"));
       MW_ASSIGN_OR_RETURN(uint64_t c, r->ReadVarint("number value count"));
-      p.number_counts_[value] += c;
+      // As written: finite, ascending, distinct, no -0.0, each seen at least once.
+      const bool negative_zero = value == 0.0 && std::signbit(value);
+      if (!std::isfinite(value) || (i > 0 && !(value > previous)) || negative_zero || c == 0 ||
+          c > p.numbers_ - total) {
+        return r->Corrupt(value_at, where + ": number value counts are not canonical");
+      }
+      previous = value;
+      p.number_counts_[value] = c;
       total += c;
     }
     if (total != p.numbers_) {
