@@ -32,8 +32,8 @@ by 1e-4), Hellinger, the z test (pooled, 2 * norm.sf(|z|), statistic 0 / p-value
 proportion is 0 or 1), Benjamini-Hochberg (step-up, cumulative minimum, capped at 1), and the
 dropping of categories that are empty on both sides before chi2_contingency.
 
-The output is deterministic (fixed seeds, repr floats); check_drift_generator.sh regenerates into a
-temporary folder and diffs, so edit this script and regenerate rather than editing the data.
+The output is deterministic (fixed seeds, repr floats); check_generator.sh (drift scipy 1.10.1)
+regenerates into a temporary folder and diffs, so edit this script and regenerate rather than editing the data.
 """
 
 import argparse
