@@ -89,32 +89,12 @@ std::string Fixed(std::optional<double> v, int digits) {
 
 ColumnHistogram NumericHistogram(const ColumnProfile& column, double lo, double hi, size_t bins) {
   ColumnHistogram h;
-  if (!(hi > lo)) {
-    h.edges = {lo, hi};
-    h.counts = {static_cast<double>(column.numbers())};
-    return h;
-  }
+  if (!(hi > lo)) bins = 1;
   for (size_t i = 0; i <= bins; ++i) {
     h.edges.push_back(lo + (hi - lo) * static_cast<double>(i) / static_cast<double>(bins));
   }
   h.edges.back() = hi;
-  h.counts.assign(bins, 0.0);
-  if (std::optional<std::vector<std::pair<double, uint64_t>>> exact = column.NumberCounts()) {
-    for (const auto& [x, n] : *exact) {
-      if (x < lo || x > hi) continue;
-      size_t b = std::min(bins - 1, static_cast<size_t>((x - lo) / (hi - lo) * bins));
-      h.counts[b] += static_cast<double>(n);
-    }
-    return h;
-  }
-  const KllSketch& k = column.quantiles();
-  const double n = static_cast<double>(k.n());
-  double prev = lo > *column.min() ? k.Rank(std::nextafter(lo, -INFINITY)) : 0.0;
-  for (size_t b = 0; b < bins; ++b) {
-    const double rank = b + 1 == bins ? k.Rank(hi) : k.Rank(std::nextafter(h.edges[b + 1], lo));
-    h.counts[b] = std::max(0.0, rank - prev) * n;
-    prev = rank;
-  }
+  h.counts = column.BinCounts(h.edges);
   return h;
 }
 

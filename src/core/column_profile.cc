@@ -179,6 +179,32 @@ std::optional<std::vector<std::pair<double, uint64_t>>> ColumnProfile::NumberCou
   return counts;
 }
 
+std::vector<double> ColumnProfile::BinCounts(std::span<const double> edges) const {
+  const size_t bins = edges.size() < 2 ? 0 : edges.size() - 1;
+  std::vector<double> counts(bins, 0.0);
+  if (bins == 0 || numbers_ == 0) return counts;
+  if (numbers_exact_) {
+    for (const auto& [x, n] : number_counts_) {
+      if (x < edges.front() || x > edges.back()) continue;
+      // The first edge above x closes x's bin; x == the last edge falls in the last bin.
+      const size_t above =
+          static_cast<size_t>(std::upper_bound(edges.begin(), edges.end(), x) - edges.begin());
+      counts[std::min(bins, above) - 1] += static_cast<double>(n);
+    }
+    return counts;
+  }
+  // Share of the numbers below x: the rank of the largest double under x.
+  auto below = [&](double x) { return kll_.Rank(std::nextafter(x, -HUGE_VAL)); };
+  const double n = static_cast<double>(kll_.n());
+  double previous = below(edges.front());
+  for (size_t b = 0; b < bins; ++b) {
+    const double rank = b + 1 == bins ? kll_.Rank(edges.back()) : below(edges[b + 1]);
+    counts[b] = std::max(0.0, rank - previous) * n;
+    previous = rank;
+  }
+  return counts;
+}
+
 double ColumnProfile::DistinctCount() const {
   if (distinct_is_exact()) {
     return static_cast<double>(number_counts_.size()) + categories_.DistinctCount();

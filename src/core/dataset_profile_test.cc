@@ -120,6 +120,33 @@ TEST(DatasetProfileTest, RejectsTruncatedCorruptAndForeignBytes) {
   EXPECT_FALSE(DatasetProfile::Deserialize("name,value\n1,2\n").ok());
 }
 
+// numpy.histogram semantics: bins [e0, e1), ..., [e(k-1), ek]; exact from kept value counts,
+// within the sketch's rank error otherwise.
+TEST(ColumnProfileTest, BinCountsExactAndEstimated) {
+  ColumnProfile small = *ColumnProfile::Create("v", {});
+  for (const char* v : {"0", "1", "1", "2", "3", "4", "9"}) small.Update(v);
+  const std::vector<double> edges = {1, 2, 3, 4};
+  EXPECT_EQ(small.BinCounts(edges), (std::vector<double>{2, 1, 2}));  // 0 and 9 outside
+  ColumnProfile large = *ColumnProfile::Create("v", {});
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<double> exact(10, 0.0);
+  for (int i = 0; i < 200000; ++i) {
+    const double x = u(rng);
+    large.Update(std::to_string(x));
+    double parsed = 0;
+    bool b = false;
+    ClassifyValue(std::to_string(x), &parsed, &b);
+    exact[std::min<size_t>(9, static_cast<size_t>(parsed * 10))] += 1;
+  }
+  ASSERT_FALSE(large.NumberCounts().has_value());
+  std::vector<double> deciles;
+  for (int i = 0; i <= 10; ++i) deciles.push_back(i / 10.0);
+  const std::vector<double> estimated = large.BinCounts(deciles);
+  const double bound = 2 * large.quantiles().RankErrorBound(true) * 200000;
+  for (size_t b = 0; b < 10; ++b) EXPECT_NEAR(estimated[b], exact[b], bound) << b;
+}
+
 TEST(DatasetProfileTest, DuplicateColumnsAreRejected) {
   EXPECT_EQ(DatasetProfile::Create({"a", "b", "a"}, {}).status().code(),
             StatusCode::kInvalidArgument);

@@ -154,26 +154,19 @@ Result<Aligned> NumericBins(const ColumnSide& ref, const ColumnSide& cur,
     }
     return out;
   }
-  // From the sketches: numpy's Sturges rule on the combined count and range, counts from ranks.
-  const KllSketch& ka = ref.profile->quantiles();
-  const KllSketch& kb = cur.profile->quantiles();
+  // From the profiles: numpy's Sturges rule on the combined count and range.
   const double lo = std::min(*ref.profile->min(), *cur.profile->min());
   const double hi = std::max(*ref.profile->max(), *cur.profile->max());
-  const double n = static_cast<double>(ka.n() + kb.n());
-  size_t bins = 1;
-  if (hi > lo) bins = static_cast<size_t>(std::ceil(std::log2(n) + 1.0));
+  const double n = static_cast<double>(ref.profile->numbers() + cur.profile->numbers());
+  const size_t bins = hi > lo ? static_cast<size_t>(std::ceil(std::log2(n) + 1.0)) : 1;
+  std::vector<double> edges;
+  for (size_t i = 0; i <= bins; ++i)
+    edges.push_back(lo + (hi - lo) * static_cast<double>(i) / bins);
+  edges.back() = hi;
+  out.reference = ref.profile->BinCounts(edges);
+  out.current = cur.profile->BinCounts(edges);
+  for (size_t i = 0; i < bins; ++i) out.keys.push_back("bin " + std::to_string(i));
   out.exact = false;
-  double prev_a = 0.0, prev_b = 0.0;
-  for (size_t i = 0; i < bins; ++i) {
-    const double right = i + 1 == bins ? hi : lo + (hi - lo) * static_cast<double>(i + 1) / bins;
-    const double fa = i + 1 == bins ? 1.0 : ka.Rank(right);
-    const double fb = i + 1 == bins ? 1.0 : kb.Rank(right);
-    out.keys.push_back("bin " + std::to_string(i));
-    out.reference.push_back(std::max(0.0, fa - prev_a) * static_cast<double>(ka.n()));
-    out.current.push_back(std::max(0.0, fb - prev_b) * static_cast<double>(kb.n()));
-    prev_a = fa;
-    prev_b = fb;
-  }
   return out;
 }
 

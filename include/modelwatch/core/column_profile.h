@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -91,6 +92,12 @@ class ColumnProfile {
   // Exact counts of the distinct numbers in ascending order; nullopt once there were more than
   // max_exact_values of them.
   std::optional<std::vector<std::pair<double, uint64_t>>> NumberCounts() const;
+
+  // Counts of the numbers in the bins [e0, e1), [e1, e2), ..., [e(k-1), ek] (the last closed,
+  // as numpy.histogram) of ascending `edges` (at least two): exact from the value counts while
+  // they are kept, else estimated from the quantile sketch's ranks (error per bin within twice
+  // the sketch's rank error times numbers()). Numbers outside [e0, ek] are not counted.
+  std::vector<double> BinCounts(std::span<const double> edges) const;
 
   // Boolean literals ("true"/"false") and texts.
   const CategoryCounts& categories() const { return categories_; }
