@@ -33,6 +33,25 @@ Result<LoadedDataset> LoadProfile(const DatasetRequest& req) {
   return d;
 }
 
+Result<std::unique_ptr<io::TableReader>> OpenTable(const DatasetRequest& req) {
+  io::TableFormat format;
+  if (req.input_format.empty()) {
+    MW_ASSIGN_OR_RETURN(format, io::TableFormatFromPath(req.path));
+  } else {
+    MW_ASSIGN_OR_RETURN(format, io::ParseTableFormat(req.input_format));
+  }
+  return io::TableReader::Open(req.path, format);
+}
+
+std::vector<std::string> DistinctColumnNames(const io::TableReader& reader) {
+  std::vector<std::string> columns;
+  std::set<std::string> seen;
+  for (const std::string& name : reader.column_names()) {
+    if (seen.insert(name).second) columns.push_back(name);
+  }
+  return columns;
+}
+
 }  // namespace
 
 bool LooksLikeProfile(const std::string& path) {
@@ -42,37 +61,39 @@ bool LooksLikeProfile(const std::string& path) {
   return in.gcount() == sizeof(magic) && std::equal(magic, magic + sizeof(magic), kFrameMagic);
 }
 
+Result<std::vector<std::string>> DatasetColumns(const DatasetRequest& req) {
+  if (LooksLikeProfile(req.path)) {
+    MW_ASSIGN_OR_RETURN(LoadedDataset d, LoadProfile(req));
+    std::vector<std::string> columns;
+    for (const ColumnProfile& c : d.profile.columns()) columns.push_back(c.name());
+    return columns;
+  }
+  MW_ASSIGN_OR_RETURN(std::unique_ptr<io::TableReader> reader, OpenTable(req));
+  return DistinctColumnNames(*reader);
+}
+
 Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& progress) {
   if (LooksLikeProfile(req.path)) return LoadProfile(req);
-  io::TableFormat format;
-  if (req.input_format.empty()) {
-    MW_ASSIGN_OR_RETURN(format, io::TableFormatFromPath(req.path));
-  } else {
-    MW_ASSIGN_OR_RETURN(format, io::ParseTableFormat(req.input_format));
-  }
-  MW_ASSIGN_OR_RETURN(std::unique_ptr<io::TableReader> reader,
-                      io::TableReader::Open(req.path, format));
+  MW_ASSIGN_OR_RETURN(std::unique_ptr<io::TableReader> reader, OpenTable(req));
   std::vector<std::string> columns = req.columns;
-  if (columns.empty()) {
-    std::set<std::string> seen;
-    for (const std::string& name : reader->column_names()) {
-      if (seen.insert(name).second) columns.push_back(name);
-    }
-  }
+  if (columns.empty()) columns = DistinctColumnNames(*reader);
   std::vector<std::string> selected = columns;
   const bool has_time = !req.time_column.empty();
   if (has_time) selected.push_back(req.time_column);
   MW_RETURN_IF_ERROR(reader->Select(selected));
   DatasetProfile::Options options;
   options.time_column = req.time_column;
+  options.column.quantile_sketch = req.quantile_sketch || !req.keep_raw;
   MW_ASSIGN_OR_RETURN(DatasetProfile profile, DatasetProfile::Create(columns, options));
   std::vector<RawColumn> raw(req.keep_raw ? columns.size() : 0);
   std::vector<std::string_view> fields(columns.size());
+  std::vector<ClassifiedValue> classified(raw.size());
   uint64_t rows = 0;
   while (reader->Next()) {
     for (size_t i = 0; i < columns.size(); ++i) fields[i] = reader->field(i);
-    profile.UpdateRow(fields, has_time ? reader->field(columns.size()) : std::string_view());
-    for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(fields[i]);
+    profile.UpdateRow(fields, has_time ? reader->field(columns.size()) : std::string_view(),
+                      classified);
+    for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(classified[i]);
     if (++rows % kProgressEvery == 0 && progress) {
       progress(reader->bytes_read(), reader->total_bytes(), rows);
     }

@@ -21,6 +21,8 @@ struct DatasetRequest {
   std::vector<std::string> columns;  // empty: every column of the file
   std::string time_column;           // optional: the profile's time range
   bool keep_raw = false;             // also keep every value (exact drift tests)
+  // false (with keep_raw): the profile skips its quantile sketch; see ColumnProfile::Options.
+  bool quantile_sketch = true;
 };
 
 struct LoadedDataset {
@@ -35,6 +37,10 @@ using RowProgress = std::function<void(uint64_t bytes_read, uint64_t total_bytes
 // Errors: kNotFound (file or column), kInvalidArgument naming FILE:LINE:COLUMN for bad rows,
 // kDataLoss for a corrupt or foreign profile file.
 Result<LoadedDataset> LoadDataset(const DatasetRequest& request, const RowProgress& progress);
+
+// The columns LoadDataset would read when request.columns is empty: the profile's, or the
+// file's header (first-seen order, duplicates once). Errors as LoadDataset's.
+Result<std::vector<std::string>> DatasetColumns(const DatasetRequest& request);
 
 // True when the file starts with the magic bytes of modelwatch's binary formats.
 bool LooksLikeProfile(const std::string& path);

@@ -1,13 +1,17 @@
 #include "drift_command.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "comma_list.h"
 #include "drift_report_format.h"
 #include "modelwatch/cli/cli.h"
 #include "modelwatch/core/number_format.h"
+#include "modelwatch/core/sort_doubles.h"
 #include "parallel.h"
 #include "profile_command.h"
 #include "progress.h"
@@ -16,16 +20,49 @@
 namespace modelwatch::cli {
 namespace {
 
-Result<LoadedDataset> Load(const std::string& path, const DriftFlags& f,
-                           const std::vector<std::string>& columns, std::ostream& err) {
+DatasetRequest Request(const std::string& path, const DriftFlags& f,
+                       const std::vector<std::string>& columns) {
   DatasetRequest req;
   req.path = path;
   req.input_format = f.input_format;
   req.columns = columns;
   req.keep_raw = true;
+  return req;
+}
+
+// Loads the reference and the current side at the same time (one thread each), with one
+// progress bar for both.
+void LoadBoth(const DriftFlags& f, const std::vector<std::string>& names, std::ostream& err,
+                std::optional<Result<LoadedDataset>>* reference,
+                std::optional<Result<LoadedDataset>>* current) {
   ProgressBar bar(err, ProgressBar::IsTerminal(err));
-  return LoadDataset(
-      req, [&](uint64_t read, uint64_t total, uint64_t rows) { bar.Update(read, total, rows); });
+  std::mutex bar_mutex;
+  struct Progress {
+    std::atomic<uint64_t> read{0}, total{0}, rows{0};
+  } progress[2];
+  auto report = [&](int side, uint64_t read, uint64_t total, uint64_t rows) {
+    progress[side].read = read;
+    progress[side].total = total;
+    progress[side].rows = rows;
+    std::lock_guard<std::mutex> lock(bar_mutex);
+    bar.Update(progress[0].read + progress[1].read, progress[0].total + progress[1].total,
+               progress[0].rows + progress[1].rows);
+  };
+  // Both sides raw, and no HTML with its quantile plots: every statistic comes from the raw
+  // values, so the profiles need no quantile sketch.
+  const bool exact_only =
+      f.format != "html" && !LooksLikeProfile(f.reference) && !LooksLikeProfile(f.current);
+  ThreadParallelFor(2)(2, [&](size_t begin, size_t end) {
+    for (size_t side = begin; side < end; ++side) {
+      const std::string& path = side == 0 ? f.reference : f.current;
+      DatasetRequest request = Request(path, f, names);
+      request.quantile_sketch = !exact_only;
+      auto progress_of_side = [&report, side](uint64_t read, uint64_t total, uint64_t rows) {
+        report(static_cast<int>(side), read, total, rows);
+      };
+      (side == 0 ? *reference : *current) = LoadDataset(request, progress_of_side);
+    }
+  });
 }
 
 }  // namespace
@@ -94,13 +131,14 @@ Result<DriftOptions> BuildDriftOptions(const DriftFlags& f) {
 }
 
 Result<DriftRun> RunDrift(const DriftFlags& f, const DriftOptions& options, std::ostream& err) {
-  const std::vector<std::string> requested = SplitCommaList(f.columns);
-  MW_ASSIGN_OR_RETURN(LoadedDataset reference, Load(f.reference, f, requested, err));
-  std::vector<std::string> names = requested;
+  std::vector<std::string> names = SplitCommaList(f.columns);
   if (names.empty()) {
-    for (const ColumnProfile& c : reference.profile.columns()) names.push_back(c.name());
+    MW_ASSIGN_OR_RETURN(names, DatasetColumns(Request(f.reference, f, {})));
   }
-  MW_ASSIGN_OR_RETURN(LoadedDataset current, Load(f.current, f, names, err));
+  std::optional<Result<LoadedDataset>> loaded_reference, loaded_current;
+  LoadBoth(f, names, err, &loaded_reference, &loaded_current);
+  MW_ASSIGN_OR_RETURN(LoadedDataset reference, std::move(*loaded_reference));
+  MW_ASSIGN_OR_RETURN(LoadedDataset current, std::move(*loaded_current));
   std::vector<ColumnSide> ref_sides, cur_sides;
   auto side = [](const LoadedDataset& d, const std::string& name) {
     ColumnSide s;
@@ -128,7 +166,7 @@ Result<DriftRun> RunDrift(const DriftFlags& f, const DriftOptions& options, std:
     for (RawColumn& column : d->raw) raw.push_back(&column);
   }
   ThreadParallelFor(std::thread::hardware_concurrency())(raw.size(), [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) std::sort(raw[i]->numbers.begin(), raw[i]->numbers.end());
+    for (size_t i = b; i < e; ++i) SortDoubles(raw[i]->numbers);
   });
   // A profile on one side: compare profiles on both (the same kind of estimate).
   if (reference.from_profile || current.from_profile) {
@@ -137,7 +175,8 @@ Result<DriftRun> RunDrift(const DriftFlags& f, const DriftOptions& options, std:
   }
   MW_ASSIGN_OR_RETURN(DriftReport report,
                       DatasetDrift(names, ref_sides, cur_sides, reference.profile.rows(),
-                                   current.profile.rows(), options));
+                                   current.profile.rows(), options,
+                                   ThreadParallelFor(std::thread::hardware_concurrency())));
   return DriftRun{std::move(reference), std::move(current), std::move(report)};
 }
 

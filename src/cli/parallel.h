@@ -1,4 +1,4 @@
-// A ParallelFor (core/score_metrics.h) on plain threads, for the CLI's parallel evaluation.
+// A ParallelFor (core/parallel_for.h) on plain threads, for the CLI's parallel evaluation.
 // Thread safety: the returned function may be called from one thread at a time.
 #pragma once
 

@@ -81,7 +81,7 @@ void ColumnProfile::AddNumber(double x) {
   ++numbers_;
   only_zero_one_ = only_zero_one_ && (x == 0.0 || x == 1.0);
   moments_.Add(x);
-  kll_.Update(x);
+  if (options_.quantile_sketch) kll_.Update(x);
   distinct_.Update(x);
   if (numbers_exact_) {
     ++number_counts_[x];
@@ -92,25 +92,30 @@ void ColumnProfile::AddNumber(double x) {
   }
 }
 
-void ColumnProfile::Update(std::string_view text) {
-  double number = 0;
-  bool boolean = false;
-  switch (ClassifyValue(text, &number, &boolean)) {
+ClassifiedValue Classify(std::string_view text) {
+  ClassifiedValue v;
+  v.text = text;
+  v.kind = ClassifyValue(text, &v.number, &v.boolean);
+  return v;
+}
+
+void ColumnProfile::Update(const ClassifiedValue& value) {
+  switch (value.kind) {
     case ValueKind::kMissing:
       ++missing_;
       return;
     case ValueKind::kNumber:
-      AddNumber(number);
+      AddNumber(value.number);
       return;
     case ValueKind::kBooleanLiteral:
       ++booleans_;
-      categories_.Update(boolean ? kTrue : kFalse);
-      distinct_.Update(boolean ? kTrue : kFalse);
+      categories_.Update(value.boolean ? kTrue : kFalse);
+      distinct_.Update(value.boolean ? kTrue : kFalse);
       return;
     case ValueKind::kText:
       ++texts_;
-      categories_.Update(text);
-      distinct_.Update(text);
+      categories_.Update(value.text);
+      distinct_.Update(value.text);
       return;
   }
 }
@@ -120,7 +125,8 @@ Status ColumnProfile::Merge(const ColumnProfile& other) {
     return InvalidArgumentError("column profile: cannot merge column '" + other.name_ +
                                 "' into column '" + name_ + "'");
   }
-  if (other.options_.max_exact_values != options_.max_exact_values || other.kll_.k() != kll_.k()) {
+  if (other.options_.max_exact_values != options_.max_exact_values || other.kll_.k() != kll_.k() ||
+      other.options_.quantile_sketch != options_.quantile_sketch) {
     return InvalidArgumentError("column profile '" + name_ +
                                 "': cannot merge profiles with different sketch settings");
   }

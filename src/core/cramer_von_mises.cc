@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "modelwatch/core/sort_doubles.h"
 #include "modelwatch/core/special_functions.h"
 
 namespace modelwatch {
@@ -109,10 +110,9 @@ Result<CramerVonMisesResult> CramerVonMisesTest(std::span<const double> referenc
                                                 CramerVonMisesMethod method) {
   MW_RETURN_IF_ERROR(CheckSample(reference, "reference"));
   MW_RETURN_IF_ERROR(CheckSample(current, "current"));
-  std::vector<double> x(reference.begin(), reference.end());
-  std::vector<double> y(current.begin(), current.end());
-  std::sort(x.begin(), x.end());
-  std::sort(y.begin(), y.end());
+  std::vector<double> x_storage, y_storage;  // copies only when a side is not sorted yet
+  const std::span<const double> x = SortedView(reference, &x_storage);
+  const std::span<const double> y = SortedView(current, &y_storage);
   const int64_t nx = static_cast<int64_t>(x.size());
   const int64_t ny = static_cast<int64_t>(y.size());
 

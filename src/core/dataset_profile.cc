@@ -31,11 +31,15 @@ Result<DatasetProfile> DatasetProfile::Create(std::vector<std::string> column_na
   return profile;
 }
 
-void DatasetProfile::UpdateRow(std::span<const std::string_view> fields, std::string_view time) {
+void DatasetProfile::UpdateRow(std::span<const std::string_view> fields, std::string_view time,
+                               std::span<ClassifiedValue> classified) {
   ++rows_;
   const size_t n = std::min(fields.size(), columns_.size());
-  for (size_t i = 0; i < n; ++i) columns_[i].Update(fields[i]);
-  for (size_t i = n; i < columns_.size(); ++i) columns_[i].Update({});
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const ClassifiedValue value = Classify(i < n ? fields[i] : std::string_view());
+    columns_[i].Update(value);
+    if (!classified.empty()) classified[i] = value;
+  }
   if (time_column_.empty()) return;
   const std::optional<double> t = ParseTimestamp(time);
   if (!t) {

@@ -154,3 +154,46 @@ TEST(DatasetProfileTest, DuplicateColumnsAreRejected) {
 
 }  // namespace
 }  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+// The classified values handed out by UpdateRow are the ones the profile counted.
+TEST(DatasetProfileTest, UpdateRowHandsOutClassifiedValues) {
+  DatasetProfile p = *DatasetProfile::Create({"a", "b", "c", "d"}, {});
+  const std::vector<std::string_view> fields = {"1.5", "TRUE", "na", "red"};
+  std::vector<ClassifiedValue> classified(4);
+  p.UpdateRow(fields, {}, classified);
+  EXPECT_EQ(classified[0].kind, ValueKind::kNumber);
+  EXPECT_EQ(classified[0].number, 1.5);
+  EXPECT_EQ(classified[1].kind, ValueKind::kBooleanLiteral);
+  EXPECT_TRUE(classified[1].boolean);
+  EXPECT_EQ(classified[2].kind, ValueKind::kMissing);
+  EXPECT_EQ(classified[3].kind, ValueKind::kText);
+  EXPECT_EQ(classified[3].text, "red");
+  EXPECT_EQ(p.Find("c")->missing(), 1u);
+}
+
+// Without the quantile sketch the profile keeps its exact parts, refuses to merge with a
+// complete one, and its bytes are not accepted as a profile.
+TEST(DatasetProfileTest, WithoutQuantileSketch) {
+  DatasetProfile::Options options;
+  options.column.quantile_sketch = false;
+  DatasetProfile light = *DatasetProfile::Create({"x"}, options);
+  DatasetProfile full = *DatasetProfile::Create({"x"}, {});
+  for (int i = 0; i < 3000; ++i) {
+    const std::string text = std::to_string(i % 97 * 0.5);
+    const std::vector<std::string_view> fields = {text};
+    light.UpdateRow(fields);
+    full.UpdateRow(fields);
+  }
+  EXPECT_EQ(light.Find("x")->quantiles().n(), 0u);
+  EXPECT_EQ(full.Find("x")->quantiles().n(), 3000u);
+  EXPECT_EQ(light.Find("x")->mean(), full.Find("x")->mean());
+  EXPECT_EQ(light.Find("x")->NumberCounts(), full.Find("x")->NumberCounts());
+  EXPECT_FALSE(light.Merge(full).ok());
+  EXPECT_FALSE(DatasetProfile::Deserialize(light.Serialize()).ok());
+}
+
+}  // namespace
+}  // namespace modelwatch

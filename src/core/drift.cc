@@ -271,17 +271,16 @@ Result<PValueCorrection> ParsePValueCorrection(std::string_view name) {
                               "' (expected none|bonferroni|bh)");
 }
 
-void RawColumn::Add(std::string_view text) {
-  double number = 0;
-  bool boolean = false;
-  switch (ClassifyValue(text, &number, &boolean)) {
+void RawColumn::Add(const ClassifiedValue& value) {
+  std::string_view text = value.text;
+  switch (value.kind) {
     case ValueKind::kMissing:
       return;
     case ValueKind::kNumber:
-      numbers.push_back(number);
+      numbers.push_back(value.number);
       return;
     case ValueKind::kBooleanLiteral:
-      text = boolean ? "true" : "false";
+      text = value.boolean ? "true" : "false";
       break;
     case ValueKind::kText:
       break;
@@ -450,7 +449,8 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
 Result<DriftReport> DatasetDrift(const std::vector<std::string>& names,
                                  const std::vector<ColumnSide>& reference,
                                  const std::vector<ColumnSide>& current, uint64_t reference_rows,
-                                 uint64_t current_rows, const DriftOptions& options) {
+                                 uint64_t current_rows, const DriftOptions& options,
+                                 const ParallelFor& parallel_for) {
   if (names.size() != reference.size() || names.size() != current.size()) {
     return InvalidArgumentError("drift: one reference and one current side per column");
   }
@@ -462,12 +462,17 @@ Result<DriftReport> DatasetDrift(const std::vector<std::string>& names,
   report.n_reference = reference_rows;
   report.n_current = current_rows;
   report.correction = options.correction;
-  for (size_t i = 0; i < names.size(); ++i) {
-    auto it = options.per_column.find(names[i]);
-    const ColumnDriftOptions& column = it == options.per_column.end() ? options.all : it->second;
-    MW_ASSIGN_OR_RETURN(ColumnDrift d,
-                        ColumnDriftTest(names[i], reference[i], current[i], column, options));
-    report.columns.push_back(std::move(d));
+  std::vector<std::optional<Result<ColumnDrift>>> tested(names.size());
+  RunParallelFor(parallel_for, names.size(), [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      auto it = options.per_column.find(names[i]);
+      const ColumnDriftOptions& column = it == options.per_column.end() ? options.all : it->second;
+      tested[i] = ColumnDriftTest(names[i], reference[i], current[i], column, options);
+    }
+  });
+  for (std::optional<Result<ColumnDrift>>& d : tested) {
+    if (!d->ok()) return d->status();
+    report.columns.push_back(std::move(**d));
   }
   // Multiple-testing correction over the columns that have a p-value.
   if (options.correction != PValueCorrection::kNone) {

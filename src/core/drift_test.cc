@@ -161,3 +161,43 @@ TEST(DriftTest, MethodNamesRoundTrip) {
 
 }  // namespace
 }  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+// Columns tested in chunks, in any order, give the report of the sequential run.
+TEST(DriftTest, ParallelColumnsGiveTheSequentialReport) {
+  std::vector<Side> ref, cur;
+  std::vector<std::string> names;
+  for (int c = 0; c < 7; ++c) {
+    ref.push_back(Normal(400, 0.0, 10 + c));
+    cur.push_back(Normal(300, 0.1 * c, 20 + c));
+    names.push_back("c" + std::to_string(c));
+  }
+  std::vector<ColumnSide> rs, cs;
+  for (int c = 0; c < 7; ++c) {
+    rs.push_back(ref[c].Raw());
+    cs.push_back(cur[c].Raw());
+  }
+  // Runs the chunks of 2 columns last-first, as threads might finish them.
+  ParallelFor backwards = [](size_t n, const std::function<void(size_t, size_t)>& body) {
+    for (size_t end = n; end > 0;) {
+      const size_t begin = end >= 2 ? end - 2 : 0;
+      body(begin, end);
+      end = begin;
+    }
+  };
+  Result<DriftReport> sequential = DatasetDrift(names, rs, cs, 400, 300, {});
+  Result<DriftReport> parallel = DatasetDrift(names, rs, cs, 400, 300, {}, backwards);
+  ASSERT_TRUE(sequential.ok() && parallel.ok());
+  ASSERT_EQ(parallel->columns.size(), 7u);
+  for (size_t i = 0; i < 7; ++i) {
+    EXPECT_EQ(parallel->columns[i].name, names[i]);
+    EXPECT_EQ(parallel->columns[i].statistic, sequential->columns[i].statistic);
+    EXPECT_EQ(parallel->columns[i].p_value, sequential->columns[i].p_value);
+  }
+  EXPECT_EQ(parallel->n_drifted, sequential->n_drifted);
+}
+
+}  // namespace
+}  // namespace modelwatch

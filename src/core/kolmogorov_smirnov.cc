@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "modelwatch/core/sort_doubles.h"
 #include "modelwatch/core/special_functions.h"
 
 namespace modelwatch {
@@ -209,11 +210,8 @@ Result<KsTestResult> KolmogorovSmirnovTest(std::span<const double> reference,
                                            std::span<const double> current, KsMethod method) {
   MW_RETURN_IF_ERROR(CheckSample(reference, "reference"));
   MW_RETURN_IF_ERROR(CheckSample(current, "current"));
-  std::vector<double> a(reference.begin(), reference.end());
-  std::vector<double> b(current.begin(), current.end());
-  std::sort(a.begin(), a.end());
-  std::sort(b.begin(), b.end());
-  return KolmogorovSmirnovTestSorted(a, b, method);
+  std::vector<double> a, b;  // copies only when a side is not sorted yet
+  return KolmogorovSmirnovTestSorted(SortedView(reference, &a), SortedView(current, &b), method);
 }
 
 }  // namespace modelwatch

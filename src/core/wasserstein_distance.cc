@@ -7,14 +7,23 @@
 #include <vector>
 
 #include "internal/pairwise_sum.h"
+#include "modelwatch/core/sort_doubles.h"
 
 namespace modelwatch {
 namespace {
 
 // One side, sorted, with its cumulative weights (cumw[0] = 0, cumw[i] = weight of the i smallest
 // values, accumulated left to right like np.cumsum); cumw is empty when unweighted.
+// Move-only: `values` may point into `storage`, whose buffer a move keeps and a copy would not.
 struct SortedSide {
-  std::vector<double> values;
+  SortedSide() = default;
+  SortedSide(SortedSide&&) = default;
+  SortedSide& operator=(SortedSide&&) = default;
+  SortedSide(const SortedSide&) = delete;
+  SortedSide& operator=(const SortedSide&) = delete;
+
+  std::span<const double> values;  // the caller's values when already sorted, else `storage`
+  std::vector<double> storage;
   std::vector<double> cumw;
 };
 
@@ -32,8 +41,7 @@ Result<SortedSide> Prepare(std::span<const double> values, const double* weights
   }
   SortedSide side;
   if (weights == nullptr) {
-    side.values.assign(values.begin(), values.end());
-    std::sort(side.values.begin(), side.values.end());
+    side.values = SortedView(values, &side.storage);
     return side;
   }
   for (size_t i = 0; i < values.size(); ++i) {
@@ -46,11 +54,12 @@ Result<SortedSide> Prepare(std::span<const double> values, const double* weights
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return values[a] < values[b]; });
-  side.values.resize(values.size());
+  side.storage.resize(values.size());
+  side.values = side.storage;
   side.cumw.resize(values.size() + 1);
   side.cumw[0] = 0.0;
   for (size_t i = 0; i < order.size(); ++i) {
-    side.values[i] = values[order[i]];
+    side.storage[i] = values[order[i]];
     side.cumw[i + 1] = side.cumw[i] + weights[order[i]];
   }
   if (!(side.cumw.back() > 0) || !std::isfinite(side.cumw.back())) {
@@ -60,23 +69,33 @@ Result<SortedSide> Prepare(std::span<const double> values, const double* weights
   return side;
 }
 
-// SciPy's _cdf_distance with p = 1.
+// SciPy's _cdf_distance with p = 1: over all_values = sort(concatenate(u, v)), the sum of
+// |U(x_t) - V(x_t)| * (x_{t+1} - x_t), where U and V are the CDFs (searchsorted 'right').
+// The merged sequence and the terms are generated on the fly, in order, for numpy's pairwise
+// sum (which asks for them by increasing index), so nothing of the samples' size is allocated.
 double CdfDistance(const SortedSide& u, const SortedSide& v) {
-  std::vector<double> all(u.values.size() + v.values.size());
-  std::merge(u.values.begin(), u.values.end(), v.values.begin(), v.values.end(), all.begin());
-  const double nu = static_cast<double>(u.values.size());
-  const double nv = static_cast<double>(v.values.size());
-  std::vector<double> terms(all.size() - 1);
-  size_t iu = 0, iv = 0;  // searchsorted(sorted values, all[t], side='right')
-  for (size_t t = 0; t + 1 < all.size(); ++t) {
-    const double x = all[t];
-    while (iu < u.values.size() && u.values[iu] <= x) ++iu;
-    while (iv < v.values.size() && v.values[iv] <= x) ++iv;
+  const std::span<const double> a = u.values;
+  const std::span<const double> b = v.values;
+  const double nu = static_cast<double>(a.size());
+  const double nv = static_cast<double>(b.size());
+  size_t ma = 0, mb = 0;  // merge cursors: all[t] is the smaller of a[ma], b[mb]
+  auto next_merged = [&]() {
+    if (mb == b.size() || (ma < a.size() && !(b[mb] < a[ma]))) return a[ma++];
+    return b[mb++];
+  };
+  double x = next_merged();  // all[t]
+  size_t iu = 0, iv = 0;     // searchsorted(sorted values, all[t], side='right')
+  auto term = [&](size_t) {
+    const double next = next_merged();  // all[t + 1]
+    while (iu < a.size() && a[iu] <= x) ++iu;
+    while (iv < b.size() && b[iv] <= x) ++iv;
     const double ucdf = u.cumw.empty() ? static_cast<double>(iu) / nu : u.cumw[iu] / u.cumw.back();
     const double vcdf = v.cumw.empty() ? static_cast<double>(iv) / nv : v.cumw[iv] / v.cumw.back();
-    terms[t] = std::fabs(ucdf - vcdf) * (all[t + 1] - all[t]);
-  }
-  return internal::NumpySum(terms);
+    const double t = std::fabs(ucdf - vcdf) * (next - x);
+    x = next;
+    return t;
+  };
+  return internal::NumpyPairwiseSum(a.size() + b.size() - 1, term);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -82,6 +83,32 @@ TEST(WassersteinDistanceTest, LargeSamplesAreSymmetric) {
   const double ba = WassersteinDistance(b, a)->statistic;
   EXPECT_NEAR(ab, 0.5, 0.02);
   EXPECT_NEAR(ab, ba, 1e-14);
+}
+
+}  // namespace
+}  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+// Sorted input is used in place and unsorted input is sorted first: the same bits either way,
+// and the caller's values are left as they were.
+TEST(WassersteinDistanceTest, SortedAndUnsortedInputGiveTheSameBits) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> d(0.0, 1.0);
+  std::vector<double> u(3000), v(2500);
+  for (double& x : u) x = d(rng);
+  for (double& x : v) x = d(rng) + 0.3;
+  const std::vector<double> u_before = u;
+  const auto unsorted = WassersteinDistance(u, v);
+  EXPECT_EQ(u, u_before);
+  std::vector<double> us = u, vs = v;
+  std::sort(us.begin(), us.end());
+  std::sort(vs.begin(), vs.end());
+  const auto sorted = WassersteinDistance(us, vs);
+  ASSERT_TRUE(unsorted.ok() && sorted.ok());
+  EXPECT_EQ(unsorted->statistic, sorted->statistic);
+  EXPECT_GT(sorted->statistic, 0.2);
 }
 
 }  // namespace

@@ -58,10 +58,25 @@ enum class ValueKind { kMissing, kNumber, kBooleanLiteral, kText };
 // kBooleanLiteral.
 ValueKind ClassifyValue(std::string_view text, double* number, bool* boolean);
 
+// One field's text with its classification, so that several consumers classify it once.
+struct ClassifiedValue {
+  std::string_view text;
+  ValueKind kind = ValueKind::kMissing;
+  double number = 0;     // kNumber
+  bool boolean = false;  // kBooleanLiteral
+};
+ClassifiedValue Classify(std::string_view text);
+
 class ColumnProfile {
  public:
   struct Options {
     int kll_k = KllSketch::kDefaultProfileK;
+    // false: the quantile sketch is not updated (quantiles() stays empty, BinCounts falls back to
+    // nothing once the exact counts are gone). Only for callers that keep every raw value and
+    // compute from those (the exact drift path), as the sketch is most of a profile's cost.
+    // Such a profile is not a complete one: Merge with a complete one is kInvalidArgument, and
+    // its serialized bytes are rejected by Deserialize (the sketch's count disagrees).
+    bool quantile_sketch = true;
     size_t max_exact_values = 1000;  // distinct numbers counted exactly
     CategoryCounts::Options categories;
     int hll_precision = HyperLogLog::kDefaultPrecision;
@@ -71,7 +86,8 @@ class ColumnProfile {
   static Result<ColumnProfile> Create(std::string name, const Options& options);
 
   // Adds one field (a null field is empty text).
-  void Update(std::string_view text);
+  void Update(std::string_view text) { Update(Classify(text)); }
+  void Update(const ClassifiedValue& value);  // `value` as Classify returns it
   // Adds `other`'s values; kInvalidArgument when the names or sketch settings differ.
   Status Merge(const ColumnProfile& other);
 

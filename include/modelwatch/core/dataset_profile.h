@@ -37,8 +37,11 @@ class DatasetProfile {
                                        const Options& options);
 
   // Adds one row: fields[i] is the text of column i (a null field is empty). `time` is the time
-  // column's text, when the options name one.
-  void UpdateRow(std::span<const std::string_view> fields, std::string_view time = {});
+  // column's text, when the options name one. When `classified` is not empty (it must then
+  // have one element per column), it receives each column's classified value, for callers that
+  // also keep the raw values.
+  void UpdateRow(std::span<const std::string_view> fields, std::string_view time = {},
+                 std::span<ClassifiedValue> classified = {});
   // Adds `other`'s rows: kInvalidArgument unless the columns (names, order) and time column are
   // the same and their sketches are mergeable.
   Status Merge(const DatasetProfile& other);

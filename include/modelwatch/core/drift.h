@@ -37,6 +37,8 @@
 
 #include "modelwatch/core/column_profile.h"
 #include "modelwatch/core/hash.h"
+#include "modelwatch/core/parallel_for.h"
+#include "modelwatch/core/parallel_for.h"
 #include "modelwatch/core/status.h"
 
 namespace modelwatch {
@@ -83,7 +85,8 @@ struct RawColumn {
   std::vector<double> numbers;  // the numeric values, in any order
   // Boolean literals ("true"/"false") and texts.
   std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> others;
-  void Add(std::string_view text);  // classifies as ColumnProfile does; missing is not kept
+  void Add(std::string_view text) { Add(Classify(text)); }  // missing is not kept
+  void Add(const ClassifiedValue& value);
 };
 
 struct ColumnSide {
@@ -129,10 +132,12 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
                                     const DriftOptions& options);
 
 // Every named column, then the correction and the dataset verdict. `reference_rows` and
-// `current_rows` are the datasets' row counts.
+// `current_rows` are the datasets' row counts. Columns are tested through `parallel_for` (the
+// report and the first error, by column order, do not depend on it).
 Result<DriftReport> DatasetDrift(const std::vector<std::string>& names,
                                  const std::vector<ColumnSide>& reference,
                                  const std::vector<ColumnSide>& current, uint64_t reference_rows,
-                                 uint64_t current_rows, const DriftOptions& options);
+                                 uint64_t current_rows, const DriftOptions& options,
+                                 const ParallelFor& parallel_for = nullptr);
 
 }  // namespace modelwatch

@@ -52,17 +52,12 @@
 
 #include "modelwatch/core/chunked_vector.h"
 #include "modelwatch/core/compensated_sum.h"
+#include "modelwatch/core/parallel_for.h"
 #include "modelwatch/core/status.h"
 
 namespace modelwatch {
 
 enum class ScoreMode { kExact, kHistogram };
-
-// Runs body(begin, end) over a partition of [0, n) into contiguous chunks, possibly on several of
-// the caller's threads at once (core starts no threads of its own), and returns when all are done.
-// An empty ParallelFor runs body(0, n) on the calling thread.
-using ParallelFor =
-    std::function<void(size_t n, const std::function<void(size_t begin, size_t end)>& body)>;
 
 namespace score_internal {
 // Sums of one expected-calibration-error bin (implementation detail of the accumulators).
