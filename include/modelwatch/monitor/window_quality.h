@@ -1,0 +1,79 @@
+// The summary of one window of a model: counts, label coverage and lag, latency quantiles and
+// quality metrics, computed from the window's stored predictions (store::StoredPrediction), so
+// that a late label that revises a closed window is handled by evaluating the window again.
+//
+// Quality uses only labelled predictions and the metrics engine's exact definitions
+// (scikit-learn's): binary and multiclass classification metrics over the labels seen (class
+// identity by value), ROC AUC / average precision / log loss / Brier from `score` (binary) or
+// `scores` (multiclass, when every labelled row has a score for each class); regression from
+// numeric labels and predictions. Labelled rows whose prediction is missing are counted
+// (`labelled_without_prediction`) and left out of the metrics.
+// Quantiles (latency, label lag) are exact over the window: numpy's default linear
+// interpolation.
+// Thread safety: not thread safe; one evaluator per window evaluation.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "modelwatch/core/label_order.h"
+#include "modelwatch/store/store.h"
+
+namespace modelwatch::io {
+class JsonWriter;
+}
+
+namespace modelwatch::monitor {
+
+enum class Task { kBinary, kMulticlass, kRegression };
+std::string_view TaskName(Task task);
+
+struct QualitySpec {
+  Task task = Task::kBinary;
+  std::string positive_label = "1";  // binary
+  std::vector<std::string> classes;  // optional explicit class order
+};
+
+class WindowQuality {
+ public:
+  explicit WindowQuality(QualitySpec spec) : spec_(std::move(spec)) {}
+
+  void Add(const store::StoredPrediction& p);
+
+  uint64_t predictions() const { return predictions_; }
+  uint64_t labelled() const { return labelled_; }
+
+  // The window's summary as a JSON object (documented in docs/api.md):
+  // {"predictions":..,"labelled":..,"label_coverage":..|null,"label_lag_seconds":{"p50","p95"},
+  //  "latency_ms":{"p50","p95","p99"},"quality":{...}|null,"warnings":[..]}
+  std::string SummaryJson() const;
+
+ private:
+  void WriteClassification(io::JsonWriter& w, std::vector<std::string>* warnings) const;
+  void WriteScores(io::JsonWriter& w, const LabelOrder& order,
+                   std::vector<std::string>* warnings) const;
+
+  QualitySpec spec_;
+  uint64_t predictions_ = 0;
+  uint64_t labelled_ = 0;
+  uint64_t labelled_without_prediction_ = 0;
+  std::vector<double> latencies_ms_;
+  std::vector<double> label_lags_s_;
+  // Labelled rows kept for the quality metrics.
+  struct Row {
+    std::string label;
+    std::string prediction;
+    double label_number = 0;
+    double prediction_number = 0;
+    std::optional<double> score;
+    std::vector<std::pair<std::string, double>> scores;
+  };
+  std::vector<Row> rows_;
+};
+
+// numpy.quantile(values, q) with the default linear method; nullopt when empty. Reorders values.
+std::optional<double> LinearQuantile(std::vector<double>& values, double q);
+
+}  // namespace modelwatch::monitor

@@ -1,0 +1,148 @@
+// Store: where the daemon keeps what it must not lose (DESIGN.md §6). Raw predictions (kept for
+// the late-label join and for recomputing a window a late label revises), labels that wait for
+// their prediction, window summaries, the model registry and persisted counters.
+//
+// Durability: a call that returns OK has committed its transaction; what it wrote survives a
+// crash of the process (SIGKILL) and, with Options::sync == kFull, of the machine too. A call
+// that fails has written nothing (every call is one transaction).
+// Thread safety: every method may be called from any thread; implementations serialize writers.
+// Errors: kUnavailable when the database cannot be opened or written, kDataLoss when stored bytes
+// cannot be decoded, kFailedPrecondition for a database written by a newer schema.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "modelwatch/core/event.h"
+#include "modelwatch/core/status.h"
+
+namespace modelwatch::store {
+
+// A prediction as stored, with its label once joined.
+struct StoredPrediction {
+  PredictionEvent event;         // event.label is the joined label (null until one arrives)
+  int64_t received_us = 0;       // when the daemon accepted it
+  int64_t label_received_us = 0;  // when the label arrived (0 while unlabelled)
+};
+
+// What AppendPredictions did.
+struct PredictionAppendResult {
+  uint64_t inserted = 0;
+  uint64_t duplicates = 0;  // (model, id) already stored: the stored one is kept (retry-safe)
+  // Inserted predictions that found their label waiting (a label that came first); their
+  // event.label and label_received_us are set.
+  std::vector<StoredPrediction> joined_on_arrival;
+};
+
+// What AppendLabels did.
+struct LabelAppendResult {
+  // Predictions that received (or changed) their label, as they are now stored.
+  std::vector<StoredPrediction> joined;
+  // Labels kept waiting for their prediction (until the label TTL passes).
+  uint64_t pending = 0;
+};
+
+// One window's summary: the monitor's document for (model, version, segment, width, start).
+struct WindowRecord {
+  std::string model;
+  std::string version;  // "" = every version together
+  std::string segment;  // "" = the whole model; else "key=value"
+  int64_t width_s = 0;  // 0 = the cumulative view
+  int64_t start_us = 0;
+  int64_t end_us = 0;
+  bool closed = false;
+  std::string summary;  // opaque to the store (the monitor's JSON)
+  int64_t updated_us = 0;
+  friend bool operator==(const WindowRecord&, const WindowRecord&) = default;
+};
+
+struct WindowQuery {
+  std::string model;
+  std::optional<std::string> version;  // nullopt: every version (and "")
+  std::optional<std::string> segment;  // nullopt: every segment (and "")
+  std::optional<int64_t> width_s;
+  int64_t from_us = INT64_MIN;  // windows with start_us >= from_us
+  int64_t to_us = INT64_MAX;    // and start_us < to_us
+  size_t limit = 10000;
+};
+
+struct ModelRecord {
+  std::string model;
+  std::string version;
+  int64_t first_seen_us = 0;  // event time
+  int64_t last_seen_us = 0;
+  uint64_t predictions = 0;
+  uint64_t labels = 0;  // joined labels
+  friend bool operator==(const ModelRecord&, const ModelRecord&) = default;
+};
+
+// A monotonically increasing counter the daemon persists (events, rejects by reason, labels
+// that never matched), identified by its name and a label set rendered as text.
+struct CounterRecord {
+  std::string name;
+  std::string labels;  // e.g. model="fraud",reason="invalid_argument"
+  uint64_t value = 0;
+  friend bool operator==(const CounterRecord&, const CounterRecord&) = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Stores predictions (one transaction). Registers unseen (model, version)s and updates their
+  // first/last seen and counts; joins labels that were waiting.
+  virtual Result<PredictionAppendResult> AppendPredictions(
+      std::span<const PredictionEvent> events, int64_t received_us) = 0;
+
+  // Joins each label to its prediction (a later label for the same id replaces the earlier one)
+  // or keeps it waiting. One transaction.
+  virtual Result<LabelAppendResult> AppendLabels(std::span<const LabelEvent> labels,
+                                                 int64_t received_us) = 0;
+
+  // Calls `visit` for every stored prediction of `model` with from_us <= ts_us < to_us (all
+  // versions when `version` is nullopt), in ts_us order; stops early when visit returns false.
+  virtual Status ScanPredictions(const std::string& model,
+                                 const std::optional<std::string>& version, int64_t from_us,
+                                 int64_t to_us,
+                                 const std::function<bool(const StoredPrediction&)>& visit) = 0;
+
+  // Inserts or replaces the window with the same (model, version, segment, width_s, start_us).
+  virtual Status PutWindows(std::span<const WindowRecord> windows) = 0;
+  // Matching windows ordered by (model, version, segment, width_s, start_us).
+  virtual Result<std::vector<WindowRecord>> Windows(const WindowQuery& query) = 0;
+
+  virtual Result<std::vector<ModelRecord>> Models() = 0;
+
+  // Replaces the stored values of these counters.
+  virtual Status PutCounters(std::span<const CounterRecord> counters) = 0;
+  virtual Result<std::vector<CounterRecord>> Counters() = 0;
+
+  // Retention: deletes predictions with ts_us < predictions_before_us and windows with
+  // end_us < windows_before_us; drops waiting labels received before labels_before_us and
+  // returns how many were dropped (labels that never matched).
+  virtual Result<uint64_t> Expire(int64_t predictions_before_us, int64_t windows_before_us,
+                                  int64_t labels_before_us) = 0;
+
+  // Readiness: OK when the store can be written now.
+  virtual Status CheckWritable() = 0;
+};
+
+struct SqliteOptions {
+  std::string path;  // database file (created with its directory's permissions); ":memory:" ok
+  enum class Sync { kNormal, kFull };
+  // kFull: every commit is fsynced (synchronous=FULL): durable across power loss.
+  // kNormal: WAL with synchronous=NORMAL: durable across process crashes; the last commits may
+  // be lost if the machine itself goes down.
+  Sync sync = Sync::kFull;
+  int busy_timeout_ms = 5000;
+};
+
+// Opens (creating or migrating forward) a SQLite database in WAL mode.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
+
+}  // namespace modelwatch::store
