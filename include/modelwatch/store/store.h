@@ -3,11 +3,14 @@
 // their prediction, window summaries, the model registry and persisted counters.
 //
 // Durability: a call that returns OK has committed its transaction; what it wrote survives a
-// crash of the process (SIGKILL) and, with Options::sync == kFull, of the machine too. A call
-// that fails has written nothing (every call is one transaction).
+// crash of the process (SIGKILL) and, with SqliteOptions::sync == kFull, of the machine too (a
+// power loss). A call that fails has written nothing (every call is one transaction).
 // Thread safety: every method may be called from any thread; implementations serialize writers.
-// Errors: kUnavailable when the database cannot be opened or written, kDataLoss when stored bytes
-// cannot be decoded, kFailedPrecondition for a database written by a newer schema.
+// Errors: kUnavailable when the database cannot be opened or written (including a write lock
+// held elsewhere for longer than the busy timeout), kDataLoss when stored bytes cannot be decoded
+// or the file is not one of ours, kFailedPrecondition for a database written by a newer schema,
+// kInvalidArgument for an event without model or id, a label event without a label, or a NaN
+// label (checked before anything is written: the whole call is refused).
 #pragma once
 
 #include <cstdint>
@@ -33,17 +36,23 @@ struct StoredPrediction {
 // What AppendPredictions did.
 struct PredictionAppendResult {
   uint64_t inserted = 0;
-  uint64_t duplicates = 0;  // (model, id) already stored: the stored one is kept (retry-safe)
+  // (model, id) already stored, or earlier in the same call: the stored one is kept
+  // (retry-safe). inserted + duplicates == the number of events.
+  uint64_t duplicates = 0;
   // Inserted predictions that found their label waiting (a label that came first); their
-  // event.label and label_received_us are set.
+  // event.label and label_received_us (when that label arrived) are set. A prediction that
+  // carries its own label is not listed: its label is the newer one and the waiting label is
+  // dropped.
   std::vector<StoredPrediction> joined_on_arrival;
 };
 
 // What AppendLabels did.
 struct LabelAppendResult {
-  // Predictions that received (or changed) their label, as they are now stored.
+  // Predictions that received (or changed) their label, as they are now stored; each prediction
+  // once, in the order of its first label in the call, even when the call labels it twice.
   std::vector<StoredPrediction> joined;
-  // Labels kept waiting for their prediction (until the label TTL passes).
+  // Labels of this call that found no prediction and now wait for it (until Expire drops them).
+  // A later label for the same (model, id) replaces the waiting one.
   uint64_t pending = 0;
 };
 
@@ -71,13 +80,15 @@ struct WindowQuery {
   size_t limit = 10000;
 };
 
+// One (model, version) of the registry. Totals since it was first seen: Expire does not lower
+// them.
 struct ModelRecord {
   std::string model;
   std::string version;
-  int64_t first_seen_us = 0;  // event time
-  int64_t last_seen_us = 0;
-  uint64_t predictions = 0;
-  uint64_t labels = 0;  // joined labels
+  int64_t first_seen_us = 0;  // smallest event time (ts_us) of its predictions
+  int64_t last_seen_us = 0;   // largest
+  uint64_t predictions = 0;   // predictions stored (duplicates not counted)
+  uint64_t labels = 0;        // predictions that got a label (a replaced label counts once)
   friend bool operator==(const ModelRecord&, const ModelRecord&) = default;
 };
 
@@ -95,7 +106,8 @@ class Store {
   virtual ~Store() = default;
 
   // Stores predictions (one transaction). Registers unseen (model, version)s and updates their
-  // first/last seen and counts; joins labels that were waiting.
+  // first/last seen and counts; joins labels that were waiting. A prediction sent with a label
+  // is stored labelled, with label_received_us = received_us, and counts as a joined label.
   virtual Result<PredictionAppendResult> AppendPredictions(
       std::span<const PredictionEvent> events, int64_t received_us) = 0;
 
@@ -105,7 +117,12 @@ class Store {
                                                  int64_t received_us) = 0;
 
   // Calls `visit` for every stored prediction of `model` with from_us <= ts_us < to_us (all
-  // versions when `version` is nullopt), in ts_us order; stops early when visit returns false.
+  // versions when `version` is nullopt), in ts_us order (ties in the order they were stored);
+  // stops early when visit returns false. The scan sees one committed snapshot: writes by other
+  // threads meanwhile are not visible to it, and are not blocked by it. The StoredPrediction is
+  // valid only during the call (copy what you keep). `visit` must not call this Store (it runs
+  // under the store's read lock). kDataLoss when a row cannot be decoded: the rows before it
+  // have been visited.
   virtual Status ScanPredictions(const std::string& model,
                                  const std::optional<std::string>& version, int64_t from_us,
                                  int64_t to_us,
@@ -124,25 +141,35 @@ class Store {
 
   // Retention: deletes predictions with ts_us < predictions_before_us and windows with
   // end_us < windows_before_us; drops waiting labels received before labels_before_us and
-  // returns how many were dropped (labels that never matched).
+  // returns how many were dropped (labels that never matched). The model registry and counters
+  // are kept. One transaction: expire often, so that each call deletes little.
   virtual Result<uint64_t> Expire(int64_t predictions_before_us, int64_t windows_before_us,
                                   int64_t labels_before_us) = 0;
 
-  // Readiness: OK when the store can be written now.
+  // Readiness: OK when the store can be written now (the write lock can be taken within the
+  // busy timeout); writes nothing.
   virtual Status CheckWritable() = 0;
 };
 
 struct SqliteOptions {
-  std::string path;  // database file (created with its directory's permissions); ":memory:" ok
+  // Database file, created when missing (its directory must exist); SQLite adds "-wal" and
+  // "-shm" files beside it. ":memory:" is a private in-memory database (tests).
+  std::string path;
   enum class Sync { kNormal, kFull };
   // kFull: every commit is fsynced (synchronous=FULL): durable across power loss.
   // kNormal: WAL with synchronous=NORMAL: durable across process crashes; the last commits may
   // be lost if the machine itself goes down.
   Sync sync = Sync::kFull;
+  // How long a write waits for another process's write lock before failing with kUnavailable.
+  // >= 0.
   int busy_timeout_ms = 5000;
 };
 
-// Opens (creating or migrating forward) a SQLite database in WAL mode.
+// Opens (creating or migrating forward) a SQLite database in WAL mode. Errors:
+// kInvalidArgument for an empty path or a negative busy timeout; kUnavailable when the file
+// cannot be opened or created; kDataLoss for a file that is not a SQLite database or a SQLite
+// database of another application (left untouched); kFailedPrecondition when its schema is
+// newer than this build's. Layout, durability and retention: docs/storage.md.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 
 }  // namespace modelwatch::store
