@@ -1,6 +1,7 @@
 # modelwatch — the commands a user and CI run. See README.md.
 #   make build   install missing Debian packages, configure and build (build/)
-#   make run     build, then run modelwatch on the bundled example
+#   make run     build, run modelwatch on the bundled examples, then start the daemon fed by the
+#                demo stream (Ctrl-C stops it)
 #   make test    build, then run every test (unit, golden, CLI, fuzz-corpus replay)
 #   make bench   build, then run the benchmarks; results in bench/results/
 BUILD_DIR ?= build
@@ -33,6 +34,9 @@ run: build
 	@echo "== modelwatch drift of examples/current.csv against examples/reference.csv"
 	$(BUILD_DIR)/modelwatch drift --reference examples/reference.csv \
 	  --current examples/current.csv --format table
+	@echo
+	@echo "== modelwatch serve (config/demo.yaml) fed by modelwatch demo"
+	@scripts/run-demo.sh $(BUILD_DIR)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -2,10 +2,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include "demo_command.h"
 #include "drift_command.h"
 #include "metrics_command.h"
 #include "profile_command.h"
 #include "report_command.h"
+#include "serve_command.h"
 
 namespace modelwatch::cli {
 
@@ -25,6 +27,10 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   CLI::App* drift = AddDriftCommand(app, drift_flags);
   ReportFlags report_flags;
   CLI::App* report = AddReportCommand(app, report_flags);
+  ServeFlags serve_flags;
+  CLI::App* serve = AddServeCommand(app, serve_flags);
+  DemoFlags demo_flags;
+  CLI::App* demo = AddDemoCommand(app, demo_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,6 +41,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (profile->parsed()) return RunProfileCommand(profile_flags, out, err);
   if (drift->parsed()) return RunDriftCommand(drift_flags, out, err);
   if (report->parsed()) return RunReportCommand(report_flags, out, err);
+  if (serve->parsed()) return RunServeCommand(serve_flags, out, err);
+  if (demo->parsed()) return RunDemoCommand(demo_flags, out, err);
   return kExitUsage;
 }
 

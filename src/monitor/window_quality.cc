@@ -21,6 +21,16 @@ bool AsNumber(const EventValue& v, double* out) {
   return v.kind == EventValue::Kind::kString && ParseLabelNumber(v.text, out);
 }
 
+// "count" and "sum" of the values (a Prometheus summary's _count and _sum).
+void WriteCountAndSum(io::JsonWriter& w, const std::vector<double>& values) {
+  double sum = 0;
+  for (double v : values) sum += v;
+  w.Key("count");
+  w.Uint(values.size());
+  w.Key("sum");
+  w.Double(sum);
+}
+
 void WriteEstimate(io::JsonWriter& w, std::string_view key, const ScoreEstimate& e) {
   w.Member(key, e.value);
 }
@@ -103,12 +113,14 @@ std::string WindowQuality::SummaryJson() const {
   std::vector<double> lags = label_lags_s_;
   w.Key("label_lag_seconds");
   w.BeginObject();
+  WriteCountAndSum(w, lags);
   w.Member("p50", LinearQuantile(lags, 0.5));
   w.Member("p95", LinearQuantile(lags, 0.95));
   w.EndObject();
   std::vector<double> latencies = latencies_ms_;
   w.Key("latency_ms");
   w.BeginObject();
+  WriteCountAndSum(w, latencies);
   w.Member("p50", LinearQuantile(latencies, 0.5));
   w.Member("p95", LinearQuantile(latencies, 0.95));
   w.Member("p99", LinearQuantile(latencies, 0.99));

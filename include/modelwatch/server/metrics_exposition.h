@@ -1,0 +1,37 @@
+// GET /metrics: the daemon's state in the Prometheus text format (names in docs/metrics.md).
+//
+// Per model, version ("" = all versions together, exported as version="all") and window width
+// (window="5m"), the latest closed window's quality and operations as gauges:
+//   modelwatch_window_predictions, modelwatch_window_labelled, modelwatch_window_label_coverage_ratio,
+//   modelwatch_window_label_lag_seconds{quantile}, modelwatch_window_latency_seconds{quantile},
+//   modelwatch_window_accuracy_ratio, modelwatch_window_balanced_accuracy_ratio,
+//   modelwatch_window_precision_ratio / _recall_ratio / _f1_ratio (binary average for binary
+//   models, macro for multiclass), modelwatch_window_roc_auc_ratio, modelwatch_window_log_loss,
+//   modelwatch_window_brier_score, modelwatch_window_mae, _rmse, _r2 (regression),
+//   modelwatch_window_end_timestamp_seconds;
+// the daemon's counters (DaemonCounters) as *_total counters; and the process metrics
+// process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds.
+// Undefined values (null in the summary) are left out rather than exported as NaN.
+// Series are bounded: models, versions and windows are bounded by the configured limits.
+// Thread safety: pure function of its input (plus reading this process's own /proc entries).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "modelwatch/store/store.h"
+
+namespace modelwatch::server {
+
+struct MetricsSnapshot {
+  std::vector<store::WindowRecord> latest_windows;  // at most one per (model, version, width)
+  std::vector<store::CounterRecord> counters;
+  double process_start_time_s = 0;
+};
+
+std::string RenderMetrics(const MetricsSnapshot& snapshot);
+
+// "5m", "1h", "1d", "90s": the window label of a width in seconds.
+std::string WindowLabel(int64_t width_s);
+
+}  // namespace modelwatch::server

@@ -1,0 +1,38 @@
+// The read side of the REST API (docs/api.md):
+//   GET /v1/health                        liveness: {"status":"ok"}
+//   GET /v1/ready                         readiness: 200 {"status":"ready"} when the store can be
+//                                         written, else 503
+//   GET /v1/models                        every model with its versions (registry)
+//   GET /v1/models/{model}                one model: configuration summary, versions, and the
+//                                         latest window of each width
+//   GET /v1/models/{model}/windows?from=&to=&version=&window=&limit=
+//                                         window summaries, oldest first; from/to are RFC 3339
+//                                         or epoch seconds (window start in [from, to));
+//                                         version=all selects the all-versions windows;
+//                                         window=5m selects one width
+// Errors: 400 for a bad parameter (named), 404 for an unknown model.
+// Thread safety: handlers may run concurrently (the store is thread safe).
+#pragma once
+
+#include "modelwatch/server/config.h"
+#include "modelwatch/server/http_server.h"
+#include "modelwatch/store/store.h"
+
+namespace modelwatch::server {
+
+class QueryService {
+ public:
+  QueryService(const Config& config, store::Store& store) : config_(config), store_(store) {}
+
+  HttpResponse Health(const HttpRequest& request) const;
+  HttpResponse Ready(const HttpRequest& request) const;
+  HttpResponse Models(const HttpRequest& request) const;
+  HttpResponse Model(const HttpRequest& request) const;
+  HttpResponse Windows(const HttpRequest& request) const;
+
+ private:
+  const Config& config_;
+  store::Store& store_;
+};
+
+}  // namespace modelwatch::server

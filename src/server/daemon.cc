@@ -1,0 +1,230 @@
+#include "modelwatch/server/daemon.h"
+
+#include <condition_variable>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <tuple>
+
+#include "modelwatch/monitor/monitor.h"
+#include "modelwatch/server/auth.h"
+#include "modelwatch/server/cardinality_guard.h"
+#include "modelwatch/server/daemon_counters.h"
+#include "modelwatch/server/http_server.h"
+#include "modelwatch/server/ingest_service.h"
+#include "modelwatch/server/metrics_exposition.h"
+#include "modelwatch/server/query_service.h"
+#include "modelwatch/store/store.h"
+
+namespace modelwatch::server {
+namespace {
+
+int64_t SystemNowUs() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+// Everything the daemon owns, in construction order (destroyed in reverse).
+struct Daemon::State {
+  Config config;
+  DaemonOptions options;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<monitor::Monitor> monitor;
+  std::unique_ptr<CardinalityGuard> guard;
+  DaemonCounters counters;
+  std::unique_ptr<Authorizer> auth;
+  std::unique_ptr<IngestService> ingest;
+  std::unique_ptr<QueryService> query;
+  std::unique_ptr<HttpServer> http;
+  double start_time_s = 0;
+
+  std::mutex mu;
+  std::condition_variable wake;
+  bool stopping = false;  // guarded by mu
+  // Latest closed window per (model, version, width), for /metrics. Guarded by mu.
+  std::map<std::tuple<std::string, std::string, int64_t>, store::WindowRecord> latest;
+  std::thread background;
+  bool stopped = false;
+
+  int64_t Now() const { return options.now_us ? options.now_us() : SystemNowUs(); }
+  void Log(std::string_view line) const {
+    if (options.log) {
+      options.log(line);
+    } else {
+      std::cerr << "modelwatch serve: " << line << "\n";
+    }
+  }
+  void Remember(const std::vector<store::WindowRecord>& records);
+  void EvaluateOnce();
+  void ExpireOnce();
+  void BackgroundLoop();
+  Router Routes();
+};
+
+void Daemon::State::Remember(const std::vector<store::WindowRecord>& records) {
+  std::lock_guard<std::mutex> lock(mu);
+  for (const store::WindowRecord& w : records) {
+    if (!w.closed || !w.segment.empty()) continue;
+    auto key = std::make_tuple(w.model, w.version, w.width_s);
+    auto it = latest.find(key);
+    if (it == latest.end() || it->second.start_us <= w.start_us) latest[key] = w;
+  }
+}
+
+void Daemon::State::EvaluateOnce() {
+  Result<std::vector<store::WindowRecord>> written = monitor->Evaluate(Now());
+  if (!written.ok()) {
+    Log("window evaluation failed (retried): " + written.status().message());
+  } else {
+    Remember(*written);
+  }
+  Status s = store->PutCounters(counters.Snapshot());
+  if (!s.ok()) Log("counters not persisted (retried): " + s.message());
+}
+
+void Daemon::State::ExpireOnce() {
+  const int64_t now = Now();
+  const RetentionConfig& r = config.storage.retention;
+  Result<uint64_t> dropped = store->Expire(now - r.predictions.count(), now - r.windows.count(),
+                                           now - r.labels.count());
+  if (!dropped.ok()) {
+    Log("retention failed (retried): " + dropped.status().message());
+  } else if (*dropped > 0) {
+    counters.Add("modelwatch_labels_unmatched_total", {}, *dropped);
+  }
+}
+
+void Daemon::State::BackgroundLoop() {
+  auto next_expire = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mu);
+  while (!stopping) {
+    wake.wait_for(lock, options.evaluate_interval, [&] { return stopping; });
+    if (stopping) break;
+    lock.unlock();
+    EvaluateOnce();
+    if (std::chrono::steady_clock::now() >= next_expire) {
+      ExpireOnce();
+      next_expire = std::chrono::steady_clock::now() + options.retention_interval;
+    }
+    lock.lock();
+  }
+}
+
+Router Daemon::State::Routes() {
+  Router router;
+  auto guarded = [this](Scope scope, auto handler) {
+    return [this, scope, handler](const HttpRequest& r) {
+      if (std::optional<HttpResponse> denied = auth->Check(r, scope)) return *denied;
+      return handler(r);
+    };
+  };
+  router.Add("POST", "/v1/models/{model}/predictions",
+             guarded(Scope::kIngest, [this](const HttpRequest& r) {
+               return ingest->PostPredictions(r);
+             }));
+  router.Add("POST", "/v1/models/{model}/labels",
+             guarded(Scope::kIngest, [this](const HttpRequest& r) {
+               return ingest->PostLabels(r);
+             }));
+  router.Add("GET", "/v1/models",
+             guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Models(r); }));
+  router.Add("GET", "/v1/models/{model}",
+             guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Model(r); }));
+  router.Add("GET", "/v1/models/{model}/windows",
+             guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Windows(r); }));
+  // Liveness, readiness and /metrics are open, as probes and scrapers expect.
+  router.Add("GET", "/v1/health", [this](const HttpRequest& r) { return query->Health(r); });
+  router.Add("GET", "/v1/ready", [this](const HttpRequest& r) { return query->Ready(r); });
+  router.Add("GET", "/metrics", [this](const HttpRequest&) {
+    MetricsSnapshot snapshot;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (const auto& [key, w] : latest) snapshot.latest_windows.push_back(w);
+    }
+    snapshot.counters = counters.Snapshot();
+    snapshot.process_start_time_s = start_time_s;
+    return HttpResponse::Text(200, RenderMetrics(snapshot), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  return router;
+}
+
+Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions options) {
+  auto state = std::make_unique<State>();
+  state->config = std::move(config);
+  state->options = std::move(options);
+  state->start_time_s = static_cast<double>(SystemNowUs()) / 1e6;
+  const Config& c = state->config;
+  store::SqliteOptions sqlite;
+  sqlite.path = c.storage.path;
+  sqlite.sync = c.storage.sync == StorageSync::kFull ? store::SqliteOptions::Sync::kFull
+                                                     : store::SqliteOptions::Sync::kNormal;
+  MW_ASSIGN_OR_RETURN(state->store, store::OpenSqliteStore(sqlite));
+  std::vector<monitor::ModelSettings> models;
+  for (const ModelConfig& m : c.models) models.push_back(MonitorSettings(m));
+  // Models first seen in events run with `defaults`; the monitor learns them from the registry.
+  MW_ASSIGN_OR_RETURN(std::vector<store::ModelRecord> known, state->store->Models());
+  state->guard = std::make_unique<CardinalityGuard>(c.limits);
+  for (const store::ModelRecord& r : known) {
+    state->guard->Preload(r.model, r.version);
+    if (c.FindModel(r.model) == nullptr && c.defaults) {
+      Result<ModelConfig> m = c.ModelFor(r.model);
+      if (m.ok()) models.push_back(MonitorSettings(*m));
+    }
+  }
+  state->monitor = std::make_unique<monitor::Monitor>(*state->store, std::move(models));
+  MW_RETURN_IF_ERROR(state->monitor->Recover());
+  MW_ASSIGN_OR_RETURN(std::vector<store::CounterRecord> counters, state->store->Counters());
+  state->counters.Restore(counters);
+  {
+    store::WindowQuery all;
+    for (const store::ModelRecord& r : known) {
+      all.model = r.model;
+      all.segment = "";
+      Result<std::vector<store::WindowRecord>> windows = state->store->Windows(all);
+      if (windows.ok()) state->Remember(*windows);
+    }
+  }
+  state->auth = std::make_unique<Authorizer>(c.auth);
+  State* s = state.get();
+  state->ingest = std::make_unique<IngestService>(c, *state->store, *state->monitor, *state->guard,
+                                                  state->counters, [s] { return s->Now(); });
+  state->query = std::make_unique<QueryService>(c, *state->store);
+  HttpServerOptions http;
+  http.host = c.server.host;
+  http.port = c.server.port;
+  http.io_threads = c.server.io_threads;
+  http.handler_threads = 0;
+  http.max_body_bytes = c.limits.max_body_bytes;
+  http.read_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.server.read_timeout);
+  http.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.server.idle_timeout);
+  http.error_log = [s](std::string_view line) { s->Log(line); };
+  MW_ASSIGN_OR_RETURN(state->http, HttpServer::Start(http, state->Routes()));
+  state->background = std::thread([s] { s->BackgroundLoop(); });
+  return std::unique_ptr<Daemon>(new Daemon(std::move(state)));
+}
+
+Daemon::Daemon(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Daemon::~Daemon() { Stop(); }
+
+uint16_t Daemon::port() const { return state_->http->port(); }
+
+void Daemon::Stop() {
+  if (state_ == nullptr || state_->stopped) return;
+  state_->stopped = true;
+  state_->http->Stop(
+      std::chrono::duration_cast<std::chrono::milliseconds>(state_->config.server.shutdown_grace));
+  {
+    std::lock_guard<std::mutex> lock(state_->mu);
+    state_->stopping = true;
+  }
+  state_->wake.notify_all();
+  if (state_->background.joinable()) state_->background.join();
+  state_->EvaluateOnce();  // the last batches' windows and counters
+}
+
+}  // namespace modelwatch::server

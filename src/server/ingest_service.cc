@@ -1,0 +1,265 @@
+#include "modelwatch/server/ingest_service.h"
+
+#include <string>
+
+#include "modelwatch/server/event_parser.h"
+
+namespace modelwatch::server {
+namespace {
+
+constexpr const char* kRejected = "modelwatch_rejected_batches_total";
+
+// Decrements the in-flight count when the request is done, however it ends.
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<uint64_t>& n) : n_(n) { ++n_; }
+  ~InFlight() { --n_; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<uint64_t>& n_;
+};
+
+bool IsClassification(const ModelConfig& m) { return m.task != ModelTask::kRegression; }
+
+std::string RecordPrefix(size_t i) { return "record " + std::to_string(i + 1) + ": "; }
+
+// HTTP status and code for a parse failure.
+HttpResponse ParseFailure(const Status& s, int* status) {
+  *status = s.code() == StatusCode::kResourceExhausted ? 413 : 400;
+  return HttpResponse::Error(*status,
+                             *status == 413 ? "payload_too_large" : StatusCodeName(s.code()),
+                             s.message());
+}
+
+Status CheckFeatureType(const ModelConfig& model, const Feature& f, size_t record) {
+  auto it = model.features.find(f.name);
+  if (it == model.features.end()) {
+    return InvalidArgumentError(RecordPrefix(record) + "feature '" + f.name +
+                                "' is not in the declared features of model '" + model.name +
+                                "'");
+  }
+  const EventValue::Kind kind = f.value.kind;
+  if (kind == EventValue::Kind::kNull) return Status();
+  bool ok = true;
+  switch (it->second) {
+    case ColumnType::kNumeric:
+      ok = kind == EventValue::Kind::kNumber;
+      break;
+    case ColumnType::kBoolean:
+      ok = kind == EventValue::Kind::kBool ||
+           (kind == EventValue::Kind::kNumber && (f.value.number == 0 || f.value.number == 1));
+      break;
+    default:
+      ok = true;  // categorical: any scalar is a category
+      break;
+  }
+  if (ok) return Status();
+  return InvalidArgumentError(RecordPrefix(record) + "feature '" + f.name + "' must be " +
+                              std::string(ColumnTypeName(it->second)) + " (declared for model '" +
+                              model.name + "')");
+}
+
+monitor::Task MonitorTask(ModelTask task) {
+  switch (task) {
+    case ModelTask::kBinary:
+      return monitor::Task::kBinary;
+    case ModelTask::kMulticlass:
+      return monitor::Task::kMulticlass;
+    case ModelTask::kRegression:
+      return monitor::Task::kRegression;
+  }
+  return monitor::Task::kBinary;
+}
+
+}  // namespace
+
+monitor::ModelSettings MonitorSettings(const ModelConfig& m) {
+  monitor::ModelSettings s;
+  s.name = m.name;
+  s.quality.task = MonitorTask(m.task);
+  s.quality.positive_label = m.positive_label;
+  s.quality.classes = m.classes;
+  s.window_widths_us.clear();
+  for (std::chrono::microseconds w : m.windows) s.window_widths_us.push_back(w.count());
+  s.allowed_lateness_us = m.allowed_lateness.count();
+  return s;
+}
+
+IngestService::IngestService(const Config& config, store::Store& store, monitor::Monitor& monitor,
+                             CardinalityGuard& guard, DaemonCounters& counters, Clock now)
+    : config_(config),
+      store_(store),
+      monitor_(monitor),
+      guard_(guard),
+      counters_(counters),
+      now_(std::move(now)) {}
+
+Result<ModelConfig> IngestService::Model(const HttpRequest& request) const {
+  const std::string name(request.path_param("model").value_or(""));
+  if (!IsValidName(name)) {
+    return InvalidArgumentError("model name '" + name + "' is not valid (1-128 of A-Z a-z 0-9 _ . : -)");
+  }
+  return config_.ModelFor(name);
+}
+
+HttpResponse IngestService::Reject(const std::string& model, int status, std::string_view code,
+                                   const std::string& message, uint64_t) {
+  counters_.Add(kRejected, {{"model", model}, {"reason", std::string(code)}}, 1);
+  return HttpResponse::Error(status, code, message);
+}
+
+Status IngestService::CheckAgainstModel(const ModelConfig& model,
+                                        std::span<const PredictionEvent> events) const {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const PredictionEvent& e = events[i];
+    if (model.task == ModelTask::kRegression) {
+      for (const auto& [field, v] : {std::pair{"prediction", &e.prediction}, {"label", &e.label}}) {
+        if (!v->is_null() && v->kind != EventValue::Kind::kNumber) {
+          return InvalidArgumentError(RecordPrefix(i) + "field '" + field +
+                                      "' must be a number for regression model '" + model.name +
+                                      "'");
+        }
+      }
+    }
+    if (model.task != ModelTask::kMulticlass && !e.scores.empty()) {
+      return InvalidArgumentError(RecordPrefix(i) + "field 'scores' is for multiclass models; '" +
+                                  model.name + "' is " + std::string(ModelTaskName(model.task)));
+    }
+    if (model.task != ModelTask::kBinary && e.score.has_value()) {
+      return InvalidArgumentError(RecordPrefix(i) + "field 'score' is for binary models; '" +
+                                  model.name + "' is " + std::string(ModelTaskName(model.task)));
+    }
+    if (model.features.empty()) continue;
+    for (const Feature& f : e.features) MW_RETURN_IF_ERROR(CheckFeatureType(model, f, i));
+  }
+  return Status();
+}
+
+HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
+  InFlight in_flight(in_flight_);
+  const int64_t now = now_();
+  Result<ModelConfig> model = Model(request);
+  if (!model.ok()) {
+    const int status = model.status().code() == StatusCode::kNotFound ? 404 : 400;
+    return Reject("", status, StatusCodeName(model.status().code()), model.status().message(), 0);
+  }
+  if (in_flight_.load() > config_.limits.ingest_queue_batches) {
+    HttpResponse r = Reject(model->name, 429, "resource_exhausted",
+                            "too many ingest batches in flight (limits.ingest_queue_batches = " +
+                                std::to_string(config_.limits.ingest_queue_batches) +
+                                "); retry later",
+                            0);
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  Result<BodyFormat> format =
+      BodyFormatFromContentType(request.header("Content-Type").value_or("application/json"));
+  if (!format.ok()) {
+    return Reject(model->name, 415, "unsupported_media_type", format.status().message(), 0);
+  }
+  ParseLimits limits;
+  limits.max_records = config_.limits.max_records_per_batch;
+  limits.max_features = config_.limits.max_features_per_model;
+  Result<std::vector<PredictionEvent>> events =
+      ParsePredictions(request.body, *format, {model->name, now}, limits);
+  if (!events.ok()) {
+    int status = 400;
+    HttpResponse r = ParseFailure(events.status(), &status);
+    counters_.Add(kRejected, {{"model", model->name}, {"reason", status == 413 ? "payload_too_large" : "invalid_argument"}}, 1);
+    return r;
+  }
+  Status valid = CheckAgainstModel(*model, *events);
+  if (!valid.ok()) return Reject(model->name, 400, "invalid_argument", valid.message(), 0);
+  Status admitted = guard_.Admit(model->name, *events, IsClassification(*model));
+  if (!admitted.ok()) {
+    return Reject(model->name, 422, "resource_exhausted", admitted.message(), 0);
+  }
+  Result<store::PredictionAppendResult> stored = store_.AppendPredictions(*events, now);
+  if (!stored.ok()) {
+    return Reject(model->name, 503, "unavailable",
+                  "the store could not be written: " + stored.status().message(), 0);
+  }
+  // Per model: the store reports how many were new, not which (per version counts are in the
+  // registry, GET /v1/models).
+  counters_.Add("modelwatch_predictions_total", {{"model", model->name}}, stored->inserted);
+  if (stored->duplicates > 0) {
+    counters_.Add("modelwatch_duplicate_predictions_total", {{"model", model->name}},
+                  stored->duplicates);
+  }
+  if (!stored->joined_on_arrival.empty()) {
+    counters_.Add("modelwatch_labels_joined_total", {{"model", model->name}},
+                  stored->joined_on_arrival.size());
+  }
+  if (!monitor_.HasModel(model->name)) monitor_.AddModel(MonitorSettings(*model));
+  monitor_.Touch(*stored, *events);
+  return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(stored->inserted) +
+                                     ",\"duplicates\":" + std::to_string(stored->duplicates) +
+                                     "}");
+}
+
+HttpResponse IngestService::PostLabels(const HttpRequest& request) {
+  InFlight in_flight(in_flight_);
+  const int64_t now = now_();
+  Result<ModelConfig> model = Model(request);
+  if (!model.ok()) {
+    const int status = model.status().code() == StatusCode::kNotFound ? 404 : 400;
+    return Reject("", status, StatusCodeName(model.status().code()), model.status().message(), 0);
+  }
+  if (in_flight_.load() > config_.limits.ingest_queue_batches) {
+    HttpResponse r = Reject(model->name, 429, "resource_exhausted",
+                            "too many ingest batches in flight (limits.ingest_queue_batches = " +
+                                std::to_string(config_.limits.ingest_queue_batches) +
+                                "); retry later",
+                            0);
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  Result<BodyFormat> format =
+      BodyFormatFromContentType(request.header("Content-Type").value_or("application/json"));
+  if (!format.ok()) {
+    return Reject(model->name, 415, "unsupported_media_type", format.status().message(), 0);
+  }
+  ParseLimits limits;
+  limits.max_records = config_.limits.max_records_per_batch;
+  Result<std::vector<LabelEvent>> labels =
+      ParseLabels(request.body, *format, {model->name, now}, limits);
+  if (!labels.ok()) {
+    int status = 400;
+    HttpResponse r = ParseFailure(labels.status(), &status);
+    counters_.Add(kRejected, {{"model", model->name}, {"reason", status == 413 ? "payload_too_large" : "invalid_argument"}}, 1);
+    return r;
+  }
+  if (model->task == ModelTask::kRegression) {
+    for (size_t i = 0; i < labels->size(); ++i) {
+      if ((*labels)[i].label.kind != EventValue::Kind::kNumber) {
+        return Reject(model->name, 400, "invalid_argument",
+                      RecordPrefix(i) + "field 'label' must be a number for regression model '" +
+                          model->name + "'",
+                      0);
+      }
+    }
+  }
+  Status admitted = guard_.AdmitLabels(model->name, *labels, IsClassification(*model));
+  if (!admitted.ok()) {
+    return Reject(model->name, 422, "resource_exhausted", admitted.message(), 0);
+  }
+  Result<store::LabelAppendResult> stored = store_.AppendLabels(*labels, now);
+  if (!stored.ok()) {
+    return Reject(model->name, 503, "unavailable",
+                  "the store could not be written: " + stored.status().message(), 0);
+  }
+  counters_.Add("modelwatch_labels_total", {{"model", model->name}}, labels->size());
+  if (!stored->joined.empty()) {
+    counters_.Add("modelwatch_labels_joined_total", {{"model", model->name}},
+                  stored->joined.size());
+  }
+  if (!monitor_.HasModel(model->name)) monitor_.AddModel(MonitorSettings(*model));
+  monitor_.Touch(*stored);
+  return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(labels->size()) +
+                                     ",\"joined\":" + std::to_string(stored->joined.size()) +
+                                     ",\"pending\":" + std::to_string(stored->pending) + "}");
+}
+
+}  // namespace modelwatch::server

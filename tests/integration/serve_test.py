@@ -1,0 +1,396 @@
+#!/usr/bin/python3
+"""Integration tests of `modelwatch serve`: the real binary on a free loopback port.
+
+Run by ctest (tests/CMakeLists.txt) as: serve_test.py BUILD_DIR/modelwatch [TEST_NAME...]
+Uses only the Python standard library, plus Debian's prometheus/promtool when installed (the
+Prometheus test is skipped, and says so, when they are not). Every daemon and Prometheus it
+starts listens on 127.0.0.1 and is stopped at the end.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+BINARY = None  # set from argv
+
+BASE_TS = 1767225600  # 2026-01-01T00:00:00Z: a window boundary for 1m and 1h
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    """One `modelwatch serve` process with its own directory, config and database."""
+
+    def __init__(self, workdir, config_text):
+        self.workdir = workdir
+        self.port = free_port()
+        self.config_path = os.path.join(workdir, "modelwatch.yaml")
+        with open(self.config_path, "w") as f:
+            f.write(config_text.replace("PORT", str(self.port)))
+        self.proc = None
+        self.log_path = os.path.join(workdir, "serve.log")
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([BINARY, "serve", "--config", self.config_path],
+                                     stdout=self.log, stderr=self.log)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("serve exited with %d: %s" % (self.proc.returncode, self.logs()))
+            try:
+                if self.get("/v1/ready")[0] == 200:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("serve did not become ready: " + self.logs())
+
+    def logs(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=30)
+        self.proc = None
+        self.log.close()
+        return code
+
+    def request(self, method, path, body=None, content_type="application/json", token=None):
+        data = None
+        if body is not None:
+            data = body if isinstance(body, bytes) else (
+                body if isinstance(body, str) else json.dumps(body)).encode()
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.port, path), data=data,
+                                     method=method)
+        if data is not None:
+            req.add_header("Content-Type", content_type)
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, r.read().decode(), dict(r.headers)
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode(), dict(e.headers)
+
+    def get(self, path, token=None):
+        return self.request("GET", path, token=token)
+
+    def post(self, path, body, content_type="application/json", token=None):
+        return self.request("POST", path, body, content_type, token)
+
+    def windows(self, model, **params):
+        query = "&".join("%s=%s" % kv for kv in params.items())
+        status, body, _ = self.get("/v1/models/%s/windows?%s" % (model, query))
+        assert status == 200, body
+        return json.loads(body)["windows"]
+
+    def wait_for(self, predicate, what, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError("timed out waiting for " + what + "\n" + self.logs())
+
+
+CONFIG = """
+server:
+  listen: "127.0.0.1:PORT"
+storage:
+  path: modelwatch.db
+  sync: full
+  retention:            # the test's events are dated 2026-01-01
+    predictions: 3650d
+    labels: 3650d
+limits:
+  max_records_per_batch: 5000
+  max_versions_per_model: 3
+models:
+  fraud:
+    task: binary
+    positive_label: 1
+    windows: [1m, 1h]
+    allowed_lateness: 0s
+  price:
+    task: regression
+    windows: [1m]
+    allowed_lateness: 0s
+"""
+
+
+def prediction(i, ts, pred, label=None, score=None, version="v1", **extra):
+    e = {"id": "p%d" % i, "ts": ts, "version": version, "prediction": pred,
+         "features": {"amount": 10.0 + i, "country": "DE" if i % 2 else "FR"},
+         "latency_ms": 5 + i % 7}
+    if label is not None:
+        e["label"] = label
+    if score is not None:
+        e["score"] = score
+    e.update(extra)
+    return e
+
+
+class ServeTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="mw-serve-")
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            if d.proc is not None:
+                d.stop(signal.SIGKILL)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def daemon(self, config=CONFIG):
+        d = Daemon(self.dir, config)
+        self.daemons.append(d)
+        return d.start()
+
+    def test_ingest_windows_late_label_and_restart(self):
+        d = self.daemon()
+        # Minute 0: 4 predictions, 3 labelled now (2 right, 1 wrong), one labelled later.
+        batch = [prediction(0, BASE_TS + 1, 1, label=1, score=0.9),
+                 prediction(1, BASE_TS + 2, 0, label=0, score=0.2),
+                 prediction(2, BASE_TS + 3, 1, label=0, score=0.7),
+                 prediction(3, BASE_TS + 4, 0, score=0.4)]
+        status, body, _ = d.post("/v1/models/fraud/predictions", batch)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body), {"accepted": 4, "duplicates": 0})
+        # A retry of the same batch is accepted and not stored twice.
+        status, body, _ = d.post("/v1/models/fraud/predictions", batch)
+        self.assertEqual(json.loads(body), {"accepted": 0, "duplicates": 4})
+        # NDJSON: an event in minute 2 moves the watermark past minute 0 (lateness 0s).
+        line = json.dumps(prediction(10, BASE_TS + 130, 1, label=1, score=0.8))
+        status, body, _ = d.post("/v1/models/fraud/predictions", line + "\n",
+                                 "application/x-ndjson")
+        self.assertEqual(status, 200, body)
+
+        def closed_minute0():
+            ws = [w for w in d.windows("fraud", window="1m", version="all")
+                  if w["start"] == "2026-01-01T00:00:00.000Z" and w["closed"]]
+            return ws[0] if ws else None
+        w = d.wait_for(closed_minute0, "minute 0 to close")
+        self.assertEqual(w["summary"]["predictions"], 4)
+        self.assertEqual(w["summary"]["labelled"], 3)
+        self.assertAlmostEqual(w["summary"]["quality"]["accuracy"], 2 / 3)
+
+        # The late label of p3 (right: label 0, prediction 0) revises the closed window.
+        status, body, _ = d.post("/v1/models/fraud/labels", {"id": "p3", "label": 0})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["joined"], 1)
+        w = d.wait_for(lambda: (lambda x: x if x and x["summary"]["labelled"] == 4 else None)(
+            closed_minute0()), "the late label to revise minute 0")
+        self.assertAlmostEqual(w["summary"]["quality"]["accuracy"], 3 / 4)
+        # A label before its prediction waits, then joins.
+        status, body, _ = d.post("/v1/models/fraud/labels", [{"id": "p20", "label": 1}])
+        self.assertEqual(json.loads(body)["pending"], 1)
+        status, body, _ = d.post("/v1/models/fraud/predictions",
+                                 [prediction(20, BASE_TS + 131, 1, score=0.6)])
+        self.assertEqual(status, 200, body)
+
+        status, body, _ = d.get("/v1/models")
+        models = {m["name"]: m for m in json.loads(body)["models"]}
+        self.assertEqual(models["fraud"]["versions"][0]["predictions"], 6)
+        metrics_before = d.get("/metrics")[1]
+        self.assertIn('modelwatch_window_accuracy_ratio{model="fraud",version="all",window="1m"} 0.75',
+                      metrics_before)
+
+        # Restart: SIGTERM exits 0; everything is still there and counters continue.
+        self.assertEqual(d.stop(), 0)
+        self.assertIn("stopped", d.logs())
+        d.start()
+        w = closed_minute0()
+        self.assertIsNotNone(w)
+        self.assertAlmostEqual(w["summary"]["quality"]["accuracy"], 3 / 4)
+        status, body, _ = d.get("/v1/models/fraud")
+        self.assertEqual(status, 200, body)
+        metrics_after = d.get("/metrics")[1]
+        self.assertIn('modelwatch_predictions_total{model="fraud"} 6', metrics_after)
+        self.assertIn('modelwatch_window_accuracy_ratio{model="fraud",version="all",window="1m"} 0.75',
+                      metrics_after)
+
+    def test_bad_batches_are_rejected_whole(self):
+        d = self.daemon()
+        batch = [prediction(0, BASE_TS, 1, score=0.5), prediction(1, BASE_TS, 1, score=1.5)]
+        status, body, _ = d.post("/v1/models/fraud/predictions", batch)
+        self.assertEqual(status, 400)
+        self.assertEqual(json.loads(body)["error"]["code"], "invalid_argument")
+        self.assertIn("record 2: field 'score' must be a number in [0,1]",
+                      json.loads(body)["error"]["message"])
+        lines = json.dumps(prediction(0, BASE_TS, 1)) + "\n\n" + '{"id":"x","scroe":1}\n'
+        status, body, _ = d.post("/v1/models/fraud/predictions", lines, "application/x-ndjson")
+        self.assertEqual(status, 400)
+        self.assertIn("line 3: unknown field 'scroe'", body)
+        status, body, _ = d.post("/v1/models/fraud/predictions", "x", "text/plain")
+        self.assertEqual(status, 415, body)
+        status, body, _ = d.post("/v1/models/nope/predictions", [prediction(0, BASE_TS, 1)])
+        self.assertEqual(status, 404, body)
+        self.assertIn("nope", body)
+        status, body, _ = d.post("/v1/models/price/predictions",
+                                 [prediction(0, BASE_TS, "cheap")])
+        self.assertEqual(status, 400, body)
+        self.assertIn("must be a number for regression model 'price'", body)
+        # Nothing of any rejected batch was stored.
+        status, body, _ = d.get("/v1/models")
+        self.assertEqual([m for m in json.loads(body)["models"] if m["versions"]], [])
+        self.assertIn('modelwatch_rejected_batches_total{model="fraud",reason="invalid_argument"} 2',
+                      d.get("/metrics")[1])
+
+    def test_limits(self):
+        d = self.daemon()
+        big = [prediction(i, BASE_TS, 1) for i in range(5001)]
+        status, body, _ = d.post("/v1/models/fraud/predictions", big)
+        self.assertEqual(status, 413, body)
+        for v in range(3):
+            status, body, _ = d.post("/v1/models/fraud/predictions",
+                                     [prediction(100 + v, BASE_TS, 1, version="v%d" % v)])
+            self.assertEqual(status, 200, body)
+        status, body, _ = d.post("/v1/models/fraud/predictions",
+                                 [prediction(200, BASE_TS, 1, version="v9")])
+        self.assertEqual(status, 422, body)
+        self.assertIn("limits.max_versions_per_model (3)", body)
+
+    def test_auth(self):
+        config = CONFIG + """
+auth:
+  tokens:
+    - name: bot
+      token: ingest-0123456789abcdef
+      scopes: [ingest]
+    - name: dash
+      token: read-0123456789abcdefgh
+      scopes: [read]
+"""
+        d = self.daemon(config)
+        batch = [prediction(0, BASE_TS, 1)]
+        self.assertEqual(d.post("/v1/models/fraud/predictions", batch)[0], 401)
+        self.assertEqual(d.post("/v1/models/fraud/predictions", batch, token="wrong")[0], 401)
+        status, body, _ = d.post("/v1/models/fraud/predictions", batch,
+                                 token="read-0123456789abcdefgh")
+        self.assertEqual(status, 403, body)
+        self.assertEqual(d.post("/v1/models/fraud/predictions", batch,
+                                token="ingest-0123456789abcdef")[0], 200)
+        self.assertEqual(d.get("/v1/models")[0], 401)
+        self.assertEqual(d.get("/v1/models", token="read-0123456789abcdefgh")[0], 200)
+        self.assertEqual(d.get("/v1/health")[0], 200)  # probes stay open
+
+    def test_sigkill_keeps_every_acknowledged_event(self):
+        config = CONFIG.replace("max_records_per_batch: 5000", "max_records_per_batch: 1000")
+        d = self.daemon(config)
+        acked = []
+        stop = threading.Event()
+
+        def feed(worker):
+            n = 0
+            while not stop.is_set():
+                ids = ["w%d-%d" % (worker, n * 200 + i) for i in range(200)]
+                body = "\n".join(json.dumps({"id": i, "ts": BASE_TS + 5, "prediction": 1,
+                                             "features": {"a": 1.5}}) for i in ids)
+                try:
+                    status, _, _ = d.post("/v1/models/fraud/predictions", body,
+                                          "application/x-ndjson")
+                except OSError:
+                    return
+                if status == 200:
+                    acked.extend(ids)
+                n += 1
+        threads = [threading.Thread(target=feed, args=(w,)) for w in range(2)]
+        for t in threads:
+            t.start()
+        time.sleep(2.0)
+        d.stop(signal.SIGKILL)
+        stop.set()
+        for t in threads:
+            t.join()
+        self.assertGreater(len(acked), 1000)
+        d.start()
+        status, body, _ = d.get("/v1/models")
+        stored = json.loads(body)["models"]
+        count = sum(v["predictions"] for m in stored if m["name"] == "fraud" for v in m["versions"])
+        # Every acknowledged event is there (a batch that committed but whose reply was lost
+        # may add a few more).
+        self.assertGreaterEqual(count, len(acked))
+        self.assertLessEqual(count - len(acked), 2 * 200)
+
+    def test_prometheus_scrapes_metrics(self):
+        prometheus = shutil.which("prometheus")
+        promtool = shutil.which("promtool")
+        if not prometheus or not promtool:
+            self.skipTest("prometheus/promtool not installed (Debian package 'prometheus')")
+        d = self.daemon()
+        batch = [prediction(i, BASE_TS + i, i % 2, label=i % 2, score=0.3 + 0.4 * (i % 2))
+                 for i in range(10)]
+        batch.append(prediction(99, BASE_TS + 200, 1))
+        self.assertEqual(d.post("/v1/models/fraud/predictions", batch)[0], 200)
+        d.wait_for(lambda: "modelwatch_window_accuracy_ratio{" in d.get("/metrics")[1],
+                   "an accuracy series on /metrics")
+        text = d.get("/metrics")[1]
+        check = subprocess.run([promtool, "check", "metrics"], input=text, text=True,
+                               capture_output=True)
+        self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        prom_port = free_port()
+        prom_dir = os.path.join(self.dir, "prometheus")
+        os.makedirs(prom_dir)
+        with open(os.path.join(prom_dir, "prometheus.yml"), "w") as f:
+            f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n"
+                    "  - job_name: modelwatch\n    static_configs:\n"
+                    "      - targets: ['127.0.0.1:%d']\n" % d.port)
+        log = open(os.path.join(prom_dir, "log"), "w")
+        proc = subprocess.Popen([prometheus, "--config.file=" + os.path.join(prom_dir, "prometheus.yml"),
+                                 "--storage.tsdb.path=" + os.path.join(prom_dir, "data"),
+                                 "--web.listen-address=127.0.0.1:%d" % prom_port],
+                                stdout=log, stderr=log)
+        try:
+            url = ("http://127.0.0.1:%d/api/v1/query?query=modelwatch_window_accuracy_ratio"
+                   % prom_port)
+
+            def queried():
+                try:
+                    with urllib.request.urlopen(url, timeout=5) as r:
+                        result = json.loads(r.read())["data"]["result"]
+                        return result or None
+                except (OSError, ValueError, KeyError):
+                    return None
+            result = d.wait_for(queried, "Prometheus to scrape the accuracy series", timeout=60)
+            series = [r for r in result if r["metric"]["window"] == "1m"
+                      and r["metric"]["version"] == "all"]
+            self.assertEqual(series[0]["metric"]["model"], "fraud")
+            self.assertAlmostEqual(float(series[0]["value"][1]), 1.0)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+            log.close()
+
+    def test_bad_config_exits_2_with_location(self):
+        path = os.path.join(self.dir, "bad.yaml")
+        with open(path, "w") as f:
+            f.write("server:\n  listen: \"127.0.0.1:1\"\nmodels:\n  fraud:\n    task: binary\n"
+                    "    windows: [5x]\n")
+        r = subprocess.run([BINARY, "serve", "--config", path], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("bad.yaml:6:", r.stderr)
+        self.assertIn("models.fraud.windows[0]", r.stderr)
+
+
+if __name__ == "__main__":
+    BINARY = os.path.abspath(sys.argv[1])
+    unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=2)
