@@ -29,6 +29,7 @@ double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 // learned it at d = 0 and ignores how the relation changes.
 struct World {
   std::mt19937_64 rng;
+  std::string id_prefix;  // unique per run, so that a second run is not taken for retries
   uint64_t next_id = 0;
 
   struct Event {
@@ -44,7 +45,7 @@ struct World {
 
   Event Draw(double ts, double d) {
     Event e;
-    e.id = "demo-" + std::to_string(next_id++);
+    e.id = id_prefix + std::to_string(next_id++);
     e.ts = ts;
     std::lognormal_distribution<double> amount(3.5 + 0.8 * d, 0.9);
     e.amount = std::round(amount(rng) * 100) / 100;
@@ -148,7 +149,8 @@ int RunDemoCommand(const DemoFlags& f, std::ostream& out, std::ostream& err) {
   const double sim_begin = sim;
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);
-  World world{std::mt19937_64(f.seed)};
+  World world{std::mt19937_64(f.seed),
+              "demo-" + std::to_string(static_cast<int64_t>(now)) + "-"};
   std::lognormal_distribution<double> latency(2.3, 0.4);
   std::uniform_real_distribution<double> label_delay(120, 600);  // simulated seconds
   struct PendingLabel {

@@ -51,6 +51,13 @@ void DatasetProfile::UpdateRow(std::span<const std::string_view> fields, std::st
   ++time_rows_;
 }
 
+void DatasetProfile::UpdateClassifiedRow(std::span<const ClassifiedValue> values) {
+  ++rows_;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    columns_[i].Update(i < values.size() ? values[i] : ClassifiedValue{});
+  }
+}
+
 Status DatasetProfile::Merge(const DatasetProfile& other) {
   if (other.columns_.size() != columns_.size() || other.time_column_ != time_column_) {
     return InvalidArgumentError("dataset profile: cannot merge profiles of different columns");

@@ -197,3 +197,22 @@ TEST(DatasetProfileTest, WithoutQuantileSketch) {
 
 }  // namespace
 }  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+TEST(DatasetProfileTest, ClassifiedRowsEqualTextRows) {
+  DatasetProfile from_text = *DatasetProfile::Create({"x", "c"}, {});
+  DatasetProfile from_values = *DatasetProfile::Create({"x", "c"}, {});
+  for (int i = 0; i < 200; ++i) {
+    const std::string x = std::to_string(i * 0.5), c = i % 3 ? "red" : "blue";
+    const std::vector<std::string_view> fields = {x, c};
+    from_text.UpdateRow(fields);
+    const std::vector<ClassifiedValue> values = {Classify(x), Classify(c)};
+    from_values.UpdateClassifiedRow(values);
+  }
+  EXPECT_EQ(from_text.Serialize(), from_values.Serialize());
+}
+
+}  // namespace
+}  // namespace modelwatch

@@ -77,11 +77,63 @@ int64_t Monitor::watermark_us(const std::string& model) const {
   return it == watermarks_.end() ? INT64_MIN : it->second;
 }
 
+Status Monitor::EnsureReference(ModelSettings* settings, std::string* note) {
+  if (settings->reference != nullptr || settings->reference_first_events == 0) return Status();
+  std::vector<PredictionEvent> first;
+  first.reserve(settings->reference_first_events);
+  MW_RETURN_IF_ERROR(store_.ScanPredictions(
+      settings->name, std::nullopt, INT64_MIN, INT64_MAX, [&](const store::StoredPrediction& p) {
+        first.push_back(p.event);
+        return first.size() < settings->reference_first_events;
+      }));
+  if (first.size() < settings->reference_first_events) {
+    *note = "drift: the reference is the first " +
+            std::to_string(settings->reference_first_events) + " events; " +
+            std::to_string(first.size()) + " so far";
+    return Status();
+  }
+  std::set<std::string> features;
+  for (const PredictionEvent& e : first) {
+    for (const Feature& f : e.features) features.insert(f.name);
+  }
+  std::vector<std::string> columns(features.begin(), features.end());
+  columns.emplace_back(kPredictionColumn);
+  columns.emplace_back(kLabelColumn);
+  MW_ASSIGN_OR_RETURN(DatasetProfile reference, DatasetProfile::Create(columns, {}));
+  std::vector<ClassifiedValue> row(columns.size());
+  for (const PredictionEvent& e : first) {
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const EventValue* v = i + 2 == columns.size()   ? &e.prediction
+                            : i + 1 == columns.size() ? &e.label
+                                                      : nullptr;
+      if (v == nullptr) {
+        for (const Feature& f : e.features) {
+          if (f.name == columns[i]) v = &f.value;
+        }
+      }
+      row[i] = v == nullptr ? ClassifiedValue{} : ClassifiedEventValue(*v);
+    }
+    reference.UpdateClassifiedRow(row);
+  }
+  settings->reference = std::make_shared<const DatasetProfile>(std::move(reference));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = models_.find(settings->name);
+  if (it != models_.end()) it->second.reference = settings->reference;
+  return Status();
+}
+
 Result<store::WindowRecord> Monitor::EvaluateWindow(const WindowId& id,
                                                     const ModelSettings& settings,
                                                     int64_t watermark_us, int64_t now_us) {
   const auto& [model, version, width, start] = id;
-  WindowQuality quality(settings.quality);
+  WindowDriftSpec drift;
+  drift.reference = settings.reference;
+  drift.options = settings.drift;
+  if (drift.reference == nullptr && settings.reference_first_events > 0) {
+    drift.note = "drift: waiting for the first " +
+                 std::to_string(settings.reference_first_events) + " events (the reference)";
+  }
+  WindowQuality quality(settings.quality, std::move(drift));
   const std::optional<std::string> version_filter =
       version.empty() ? std::nullopt : std::optional<std::string>(version);
   MW_RETURN_IF_ERROR(store_.ScanPredictions(model, version_filter, start, start + width,
@@ -114,6 +166,11 @@ Result<std::vector<store::WindowRecord>> Monitor::Evaluate(int64_t now_us) {
   std::vector<store::WindowRecord> records;
   std::set<WindowId> still_open;
   Status status;
+  for (auto& [name, settings] : models) {
+    std::string note;
+    Status built = EnsureReference(&settings, &note);
+    if (!built.ok()) status = built;
+  }
   for (const WindowId& id : work) {
     auto settings = models.find(std::get<0>(id));
     if (settings == models.end()) continue;

@@ -48,6 +48,36 @@ void WriteAveraged(io::JsonWriter& w, std::string_view key, const AveragedMetric
 
 }  // namespace
 
+ClassifiedValue ClassifiedEventValue(const EventValue& v) {
+  ClassifiedValue c;
+  switch (v.kind) {
+    case EventValue::Kind::kNull:
+      break;
+    case EventValue::Kind::kNumber:
+      c.kind = ValueKind::kNumber;
+      c.number = v.number;
+      break;
+    case EventValue::Kind::kBool:
+      c.kind = ValueKind::kBooleanLiteral;
+      c.boolean = v.boolean;
+      break;
+    case EventValue::Kind::kString:
+      c = Classify(v.text);
+      break;
+  }
+  return c;
+}
+
+WindowQuality::WindowQuality(QualitySpec spec, WindowDriftSpec drift)
+    : spec_(std::move(spec)), drift_(std::move(drift)) {
+  if (drift_.reference == nullptr) return;
+  std::vector<std::string> names;
+  for (const ColumnProfile& c : drift_.reference->columns()) names.push_back(c.name());
+  Result<DatasetProfile> current = DatasetProfile::Create(names, {});
+  if (current.ok()) current_ = std::move(*current);
+  row_.resize(names.size());
+}
+
 std::string_view TaskName(Task task) {
   switch (task) {
     case Task::kBinary:
@@ -75,6 +105,25 @@ std::optional<double> LinearQuantile(std::vector<double>& values, double q) {
 void WindowQuality::Add(const store::StoredPrediction& p) {
   ++predictions_;
   const PredictionEvent& e = p.event;
+  if (current_) {
+    const std::vector<ColumnProfile>& columns = current_->columns();
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const std::string& name = columns[i].name();
+      const EventValue* value = nullptr;
+      for (const Feature& f : e.features) {
+        if (f.name == name) {
+          value = &f.value;
+          break;
+        }
+      }
+      if (value == nullptr && (name == kPredictionColumn || name == "prediction")) {
+        value = &e.prediction;
+      }
+      if (value == nullptr && (name == kLabelColumn || name == "label")) value = &e.label;
+      row_[i] = value == nullptr ? ClassifiedValue{} : ClassifiedEventValue(*value);
+    }
+    current_->UpdateClassifiedRow(row_);
+  }
   if (e.latency_ms) latencies_ms_.push_back(*e.latency_ms);
   if (e.label.is_null()) return;
   ++labelled_;
@@ -151,6 +200,7 @@ std::string WindowQuality::SummaryJson() const {
   } else {
     WriteClassification(w, &warnings);
   }
+  WriteDrift(w, &warnings);
   w.Key("warnings");
   w.BeginArray();
   for (const std::string& s : warnings) w.String(s);
@@ -276,6 +326,96 @@ void WindowQuality::WriteScores(io::JsonWriter& w, const LabelOrder& order,
   w.Member("log_loss", m.log_loss);
   w.Member("brier", m.brier);
   w.Member("ece", m.ece);
+  w.EndObject();
+}
+
+void WindowQuality::WriteDrift(io::JsonWriter& w, std::vector<std::string>* warnings) const {
+  w.Key("drift");
+  if (!current_) {
+    w.Null();
+    if (!drift_.note.empty()) warnings->push_back(drift_.note);
+    return;
+  }
+  // Columns with values on both sides are tested; the others are listed as not tested.
+  std::vector<std::string> names;
+  std::vector<ColumnSide> ref, cur;
+  std::vector<std::string> untested;
+  for (size_t i = 0; i < current_->columns().size(); ++i) {
+    const ColumnProfile& r = drift_.reference->columns()[i];
+    const ColumnProfile& c = current_->columns()[i];
+    if (r.count() == 0 || c.count() == 0) {
+      untested.push_back(c.name());
+      continue;
+    }
+    names.push_back(c.name());
+    ref.push_back({&r, nullptr});
+    cur.push_back({&c, nullptr});
+  }
+  Result<DriftReport> report = DatasetDrift(names, ref, cur, drift_.reference->rows(),
+                                            current_->rows(), drift_.options);
+  if (!report.ok()) {
+    w.Null();
+    warnings->push_back("drift: " + report.status().message());
+    return;
+  }
+  auto write_column = [&](const ColumnDrift& d) {
+    w.BeginObject();
+    w.Key("type");
+    w.String(ColumnTypeName(d.type));
+    w.Key("method");
+    w.String(DriftMethodName(d.method));
+    w.Member("statistic", d.statistic);
+    w.Member("p_value", d.p_value);
+    w.Member("threshold", d.threshold);
+    w.Key("drift");
+    w.Bool(d.drift);
+    w.Key("n_reference");
+    w.Uint(d.n_reference);
+    w.Key("n_current");
+    w.Uint(d.n_current);
+    w.EndObject();
+  };
+  w.BeginObject();
+  w.Key("reference_rows");
+  w.Uint(report->n_reference);
+  w.Key("dataset_drift");
+  w.Bool(report->dataset_drift);
+  w.Member("drift_share", report->drift_share);
+  w.Key("n_drifted");
+  w.Uint(report->n_drifted);
+  w.Key("n_columns");
+  w.Uint(report->n_columns);
+  const ColumnDrift* prediction = nullptr;
+  const ColumnDrift* label = nullptr;
+  w.Key("features");
+  w.BeginObject();
+  for (const ColumnDrift& d : report->columns) {
+    if (d.name == kPredictionColumn) {
+      prediction = &d;
+    } else if (d.name == kLabelColumn) {
+      label = &d;
+    } else {
+      w.Key(d.name);
+      write_column(d);
+    }
+  }
+  w.EndObject();
+  w.Key("prediction");
+  if (prediction != nullptr) {
+    write_column(*prediction);
+  } else {
+    w.Null();
+  }
+  w.Key("label");
+  if (label != nullptr) {
+    write_column(*label);
+  } else {
+    w.Null();
+  }
+  w.Key("not_tested");
+  w.BeginArray();
+  for (const std::string& n : untested) w.String(n);
+  w.EndArray();
   w.EndObject();
 }
 

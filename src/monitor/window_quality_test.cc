@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,66 @@ TEST(WindowQualityTest, EmptyWindowHasNullQualityAndAWarning) {
   std::string_view warning;
   ASSERT_EQ(doc.at_pointer("/warnings/0").get(warning), simdjson::SUCCESS);
   EXPECT_NE(warning.find("no labelled predictions"), std::string_view::npos);
+}
+
+}  // namespace
+}  // namespace modelwatch::monitor
+
+namespace modelwatch::monitor {
+namespace {
+
+// Drift against a reference profile: a shifted feature drifts, an unchanged one does not, and a
+// column without values in the window is listed as not tested.
+TEST(WindowQualityTest, DriftAgainstAReferenceProfile) {
+  auto reference = std::make_shared<DatasetProfile>(
+      *DatasetProfile::Create({"x", "c", "absent", std::string(kPredictionColumn)}, {}));
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int i = 0; i < 500; ++i) {
+    const std::vector<ClassifiedValue> row = {
+        ClassifiedEventValue(EventValue::Number(normal(rng))),
+        ClassifiedEventValue(EventValue::String(i % 2 ? "a" : "b")),
+        ClassifiedEventValue(EventValue::Number(1)),
+        ClassifiedEventValue(EventValue::Number(i % 2))};
+    reference->UpdateClassifiedRow(row);
+  }
+  WindowDriftSpec spec;
+  spec.reference = reference;
+  WindowQuality q({Task::kBinary, "1", {}}, spec);
+  for (int i = 0; i < 300; ++i) {
+    store::StoredPrediction p = Prediction(EventValue(), EventValue::Number(i % 2));
+    p.event.features = {{"x", EventValue::Number(normal(rng) + 2.0)},
+                        {"c", EventValue::String(i % 2 ? "a" : "b")}};
+    q.Add(p);
+  }
+  simdjson::dom::parser parser;
+  const std::string json = q.SummaryJson();
+  simdjson::dom::element doc = parser.parse(json);
+  bool drift = false;
+  ASSERT_EQ(doc.at_pointer("/drift/features/x/drift").get(drift), simdjson::SUCCESS) << json;
+  EXPECT_TRUE(drift);
+  std::string_view method;
+  ASSERT_EQ(doc.at_pointer("/drift/features/x/method").get(method), simdjson::SUCCESS);
+  EXPECT_EQ(method, "ks");  // numeric, reference of at most 1000 values
+  ASSERT_EQ(doc.at_pointer("/drift/features/c/drift").get(drift), simdjson::SUCCESS);
+  EXPECT_FALSE(drift);
+  ASSERT_EQ(doc.at_pointer("/drift/prediction/drift").get(drift), simdjson::SUCCESS);
+  EXPECT_FALSE(drift);
+  std::string_view untested;
+  ASSERT_EQ(doc.at_pointer("/drift/not_tested/0").get(untested), simdjson::SUCCESS);
+  EXPECT_EQ(untested, "absent");
+  EXPECT_EQ(Get(doc, "/drift/reference_rows"), 500);
+}
+
+TEST(WindowQualityTest, NoReferenceMeansNullDriftWithTheReason) {
+  WindowDriftSpec spec;
+  spec.note = "drift: waiting for the reference";
+  WindowQuality q({Task::kBinary, "1", {}}, spec);
+  simdjson::dom::parser parser;
+  const std::string json = q.SummaryJson();
+  simdjson::dom::element doc = parser.parse(json);
+  EXPECT_TRUE(doc.at_pointer("/drift").is_null());
+  EXPECT_NE(json.find("drift: waiting for the reference"), std::string::npos);
 }
 
 }  // namespace

@@ -164,7 +164,10 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
                                                      : store::SqliteOptions::Sync::kNormal;
   MW_ASSIGN_OR_RETURN(state->store, store::OpenSqliteStore(sqlite));
   std::vector<monitor::ModelSettings> models;
-  for (const ModelConfig& m : c.models) models.push_back(MonitorSettings(m));
+  for (const ModelConfig& m : c.models) {
+    MW_ASSIGN_OR_RETURN(monitor::ModelSettings settings, MonitorSettings(m));
+    models.push_back(std::move(settings));
+  }
   // Models first seen in events run with `defaults`; the monitor learns them from the registry.
   MW_ASSIGN_OR_RETURN(std::vector<store::ModelRecord> known, state->store->Models());
   state->guard = std::make_unique<CardinalityGuard>(c.limits);
@@ -172,7 +175,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
     state->guard->Preload(r.model, r.version);
     if (c.FindModel(r.model) == nullptr && c.defaults) {
       Result<ModelConfig> m = c.ModelFor(r.model);
-      if (m.ok()) models.push_back(MonitorSettings(*m));
+      if (!m.ok()) continue;
+      Result<monitor::ModelSettings> settings = MonitorSettings(*m);
+      if (settings.ok()) models.push_back(std::move(*settings));
     }
   }
   state->monitor = std::make_unique<monitor::Monitor>(*state->store, std::move(models));

@@ -4,6 +4,9 @@
 
 #include "modelwatch/server/event_parser.h"
 
+#include <fstream>
+#include <iterator>
+
 namespace modelwatch::server {
 namespace {
 
@@ -75,7 +78,7 @@ monitor::Task MonitorTask(ModelTask task) {
 
 }  // namespace
 
-monitor::ModelSettings MonitorSettings(const ModelConfig& m) {
+Result<monitor::ModelSettings> MonitorSettings(const ModelConfig& m) {
   monitor::ModelSettings s;
   s.name = m.name;
   s.quality.task = MonitorTask(m.task);
@@ -84,6 +87,35 @@ monitor::ModelSettings MonitorSettings(const ModelConfig& m) {
   s.window_widths_us.clear();
   for (std::chrono::microseconds w : m.windows) s.window_widths_us.push_back(w.count());
   s.allowed_lateness_us = m.allowed_lateness.count();
+  s.drift = m.drift;
+  switch (m.reference.kind) {
+    case ReferenceConfig::Kind::kNone:
+      break;
+    case ReferenceConfig::Kind::kFirstEvents:
+      s.reference_first_events = m.reference.first_events;
+      break;
+    case ReferenceConfig::Kind::kProfile: {
+      std::ifstream in(m.reference.path, std::ios::binary);
+      if (!in) {
+        return NotFoundError("model '" + m.name + "': reference profile " + m.reference.path +
+                             ": cannot open");
+      }
+      const std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+      Result<DatasetProfile> profile = DatasetProfile::Deserialize(bytes);
+      if (!profile.ok()) {
+        return profile.status().WithPrefix("model '" + m.name + "': reference profile " +
+                                           m.reference.path);
+      }
+      s.reference = std::make_shared<const DatasetProfile>(std::move(*profile));
+      break;
+    }
+    case ReferenceConfig::Kind::kFile:
+      return FailedPreconditionError(
+          "model '" + m.name + "': reference.file is not supported by serve yet; write a profile "
+          "with 'modelwatch profile --input " + m.reference.path +
+          " --output ref.mwprof' and use reference.profile");
+  }
   return s;
 }
 
@@ -95,6 +127,19 @@ IngestService::IngestService(const Config& config, store::Store& store, monitor:
       guard_(guard),
       counters_(counters),
       now_(std::move(now)) {}
+
+void IngestService::EnsureMonitored(const ModelConfig& model) {
+  if (monitor_.HasModel(model.name)) return;
+  Result<monitor::ModelSettings> settings = MonitorSettings(model);
+  if (!settings.ok()) {
+    // Only `defaults:` models get here (declared ones were checked at start); monitor them
+    // without the reference that cannot be read.
+    ModelConfig without_reference = model;
+    without_reference.reference = ReferenceConfig{};
+    settings = MonitorSettings(without_reference);
+  }
+  if (settings.ok()) monitor_.AddModel(*settings);
+}
 
 Result<ModelConfig> IngestService::Model(const HttpRequest& request) const {
   const std::string name(request.path_param("model").value_or(""));
@@ -192,7 +237,7 @@ HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
     counters_.Add("modelwatch_labels_joined_total", {{"model", model->name}},
                   stored->joined_on_arrival.size());
   }
-  if (!monitor_.HasModel(model->name)) monitor_.AddModel(MonitorSettings(*model));
+  EnsureMonitored(*model);
   monitor_.Touch(*stored, *events);
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(stored->inserted) +
                                      ",\"duplicates\":" + std::to_string(stored->duplicates) +
@@ -255,7 +300,7 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
     counters_.Add("modelwatch_labels_joined_total", {{"model", model->name}},
                   stored->joined.size());
   }
-  if (!monitor_.HasModel(model->name)) monitor_.AddModel(MonitorSettings(*model));
+  EnsureMonitored(*model);
   monitor_.Touch(*stored);
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(labels->size()) +
                                      ",\"joined\":" + std::to_string(stored->joined.size()) +

@@ -66,6 +66,69 @@ PromLabels Labels(const ParsedWindow& w) {
   return {{"model", w.record->model}, {"version", w.version_label}, {"window", w.window_label}};
 }
 
+// Drift of the latest closed windows: the dataset verdict and share, and per column (features by
+// name; the prediction and the label as column="@prediction" / "@label") the statistic and flag.
+void WriteDriftGauges(PrometheusText& t, const std::vector<ParsedWindow>& windows) {
+  t.Family("modelwatch_window_dataset_drift", PrometheusText::Type::kGauge,
+           "1 when the latest closed window drifted as a dataset (share of drifted columns at or "
+           "above the threshold), else 0.");
+  for (const ParsedWindow& w : windows) {
+    bool drift = false;
+    if (w.doc.at_pointer("/drift/dataset_drift").get(drift) == simdjson::SUCCESS) {
+      t.Sample("modelwatch_window_dataset_drift", Labels(w), drift ? 1 : 0);
+    }
+  }
+  t.Family("modelwatch_window_drift_share_ratio", PrometheusText::Type::kGauge,
+           "Share of the tested columns that drifted in the latest closed window.");
+  for (const ParsedWindow& w : windows) {
+    if (std::optional<double> v = Number(w.doc, "/drift/drift_share")) {
+      t.Sample("modelwatch_window_drift_share_ratio", Labels(w), *v);
+    }
+  }
+  struct Column {
+    std::string name;
+    simdjson::dom::element value;
+  };
+  auto columns = [](const ParsedWindow& w) {
+    std::vector<Column> out;
+    simdjson::dom::object features;
+    if (w.doc.at_pointer("/drift/features").get(features) == simdjson::SUCCESS) {
+      for (auto [key, value] : features) out.push_back({std::string(key), value});
+    }
+    for (const char* special : {"prediction", "label"}) {
+      simdjson::dom::element e;
+      if (w.doc.at_pointer(std::string("/drift/") + special).get(e) == simdjson::SUCCESS &&
+          e.is_object()) {
+        out.push_back({std::string("@") + special, e});
+      }
+    }
+    return out;
+  };
+  t.Family("modelwatch_window_column_drift_score", PrometheusText::Type::kGauge,
+           "Drift statistic of a column in the latest closed window (its method's: p-value "
+           "tests report their statistic; see /v1/models/{m}/windows for method and p-value).");
+  for (const ParsedWindow& w : windows) {
+    for (const Column& c : columns(w)) {
+      double v = 0;
+      if (c.value["statistic"].get(v) != simdjson::SUCCESS) continue;
+      PromLabels labels = Labels(w);
+      labels.emplace_back("column", c.name);
+      t.Sample("modelwatch_window_column_drift_score", labels, v);
+    }
+  }
+  t.Family("modelwatch_window_column_drift", PrometheusText::Type::kGauge,
+           "1 when a column drifted in the latest closed window, else 0.");
+  for (const ParsedWindow& w : windows) {
+    for (const Column& c : columns(w)) {
+      bool drift = false;
+      if (c.value["drift"].get(drift) != simdjson::SUCCESS) continue;
+      PromLabels labels = Labels(w);
+      labels.emplace_back("column", c.name);
+      t.Sample("modelwatch_window_column_drift", labels, drift ? 1 : 0);
+    }
+  }
+}
+
 void WriteWindowGauges(PrometheusText& t, const std::vector<ParsedWindow>& windows) {
   for (const WindowGauge& g : kWindowGauges) {
     t.Family(g.name, PrometheusText::Type::kGauge, g.help);
@@ -119,6 +182,7 @@ void WriteWindowGauges(PrometheusText& t, const std::vector<ParsedWindow>& windo
       t.Sample(std::string(q.name) + "_count", Labels(w), *count);
     }
   }
+  WriteDriftGauges(t, windows);
   t.Family("modelwatch_window_end_timestamp_seconds", PrometheusText::Type::kGauge,
            "End of the latest closed window (Unix time).");
   for (const ParsedWindow& w : windows) {

@@ -133,6 +133,12 @@ models:
     task: regression
     windows: [1m]
     allowed_lateness: 0s
+  drifty:
+    task: binary
+    windows: [1m]
+    allowed_lateness: 0s
+    reference:
+      first_events: 200
 """
 
 
@@ -226,6 +232,37 @@ class ServeTest(unittest.TestCase):
         self.assertIn('modelwatch_predictions_total{model="fraud"} 6', metrics_after)
         self.assertIn('modelwatch_window_accuracy_ratio{model="fraud",version="all",window="1m"} 0.75',
                       metrics_after)
+
+    def test_window_drift_against_the_first_events(self):
+        import random
+        rng = random.Random(1)
+        d = self.daemon()
+
+        def batch(minute, mean, n=200, start=0):
+            return [{"id": "d%d-%d" % (minute, i), "ts": BASE_TS + 60 * minute + i * 0.1,
+                     "prediction": 1, "score": 0.5,
+                     "features": {"amount": rng.gauss(mean, 1.0), "country": rng.choice("ab")}}
+                    for i in range(start, start + n)]
+        self.assertEqual(d.post("/v1/models/drifty/predictions", batch(0, 0.0))[0], 200)
+        self.assertEqual(d.post("/v1/models/drifty/predictions", batch(1, 3.0))[0], 200)
+        self.assertEqual(d.post("/v1/models/drifty/predictions", batch(3, 0.0, 1))[0], 200)
+
+        def minute(start):
+            ws = [w for w in d.windows("drifty", window="1m", version="all")
+                  if w["start"] == start and w["closed"] and w["summary"]["drift"]]
+            return ws[0] if ws else None
+        w1 = d.wait_for(lambda: minute("2026-01-01T00:01:00.000Z"), "minute 1 with drift")
+        drift = w1["summary"]["drift"]
+        self.assertEqual(drift["reference_rows"], 200)
+        self.assertEqual(drift["features"]["amount"]["method"], "ks")
+        self.assertTrue(drift["features"]["amount"]["drift"])
+        self.assertLess(drift["features"]["amount"]["p_value"], 1e-6)
+        self.assertFalse(drift["features"]["country"]["drift"])
+        w0 = minute("2026-01-01T00:00:00.000Z")
+        self.assertEqual(w0["summary"]["drift"]["features"]["amount"]["statistic"], 0)
+        metrics = d.get("/metrics")[1]
+        self.assertIn('modelwatch_window_column_drift{model="drifty",version="all",window="1m",'
+                      'column="amount"}', metrics)
 
     def test_bad_batches_are_rejected_whole(self):
         d = self.daemon()

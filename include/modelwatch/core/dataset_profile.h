@@ -42,6 +42,9 @@ class DatasetProfile {
   // also keep the raw values.
   void UpdateRow(std::span<const std::string_view> fields, std::string_view time = {},
                  std::span<ClassifiedValue> classified = {});
+  // Adds one row of values already classified (events carry typed values, not text):
+  // values[i] is column i's (missing when values is shorter).
+  void UpdateClassifiedRow(std::span<const ClassifiedValue> values);
   // Adds `other`'s rows: kInvalidArgument unless the columns (names, order) and time column are
   // the same and their sketches are mergeable.
   Status Merge(const DatasetProfile& other);

@@ -31,6 +31,12 @@ struct ModelSettings {
   QualitySpec quality;
   std::vector<int64_t> window_widths_us = {300'000'000, 3'600'000'000};  // 5m, 1h
   int64_t allowed_lateness_us = 300'000'000;                             // 5m
+  // Drift: against `reference` (a profile), or against a reference the monitor builds from the
+  // model's first `reference_first_events` predictions (in event time) once that many are
+  // stored: every feature seen in them, the prediction and the label. Neither: no drift.
+  std::shared_ptr<const DatasetProfile> reference;
+  uint64_t reference_first_events = 0;
+  DriftOptions drift;
 };
 
 class Monitor {
@@ -62,6 +68,9 @@ class Monitor {
                                                                              // width, start
   Result<store::WindowRecord> EvaluateWindow(const WindowId& id, const ModelSettings& settings,
                                              int64_t watermark_us, int64_t now_us);
+  // Builds the first-events reference of `settings` when enough events are stored; the note
+  // says why not otherwise.
+  Status EnsureReference(ModelSettings* settings, std::string* note);
 
   store::Store& store_;
   mutable std::mutex mu_;

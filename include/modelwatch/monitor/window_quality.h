@@ -14,10 +14,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "modelwatch/core/dataset_profile.h"
+#include "modelwatch/core/drift.h"
 #include "modelwatch/core/label_order.h"
 #include "modelwatch/store/store.h"
 
@@ -36,9 +39,26 @@ struct QualitySpec {
   std::vector<std::string> classes;  // optional explicit class order
 };
 
+// Drift of a window against a reference profile. The reference's columns name what is compared:
+// features by name, and the prediction and the label as kPredictionColumn / kLabelColumn (or
+// "prediction" / "label" when no feature has that name). Both sides are profiles, so the
+// statistics are the drift engine's estimates from sketches (docs/drift.md).
+struct WindowDriftSpec {
+  std::shared_ptr<const DatasetProfile> reference;  // null: no drift in the summary
+  DriftOptions options;
+  std::string note;  // why there is no reference yet (reported as a warning)
+};
+
+inline constexpr std::string_view kPredictionColumn = "@prediction";
+inline constexpr std::string_view kLabelColumn = "@label";
+
+// The drift profile's value of an event value (numbers and booleans typed, strings classified
+// as in files).
+ClassifiedValue ClassifiedEventValue(const EventValue& v);
+
 class WindowQuality {
  public:
-  explicit WindowQuality(QualitySpec spec) : spec_(std::move(spec)) {}
+  explicit WindowQuality(QualitySpec spec, WindowDriftSpec drift = {});
 
   void Add(const store::StoredPrediction& p);
 
@@ -54,8 +74,12 @@ class WindowQuality {
   void WriteClassification(io::JsonWriter& w, std::vector<std::string>* warnings) const;
   void WriteScores(io::JsonWriter& w, const LabelOrder& order,
                    std::vector<std::string>* warnings) const;
+  void WriteDrift(io::JsonWriter& w, std::vector<std::string>* warnings) const;
 
   QualitySpec spec_;
+  WindowDriftSpec drift_;
+  std::optional<DatasetProfile> current_;  // the window's drift profile (with a reference)
+  std::vector<ClassifiedValue> row_;       // scratch: one drift row
   uint64_t predictions_ = 0;
   uint64_t labelled_ = 0;
   uint64_t labelled_without_prediction_ = 0;

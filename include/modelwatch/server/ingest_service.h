@@ -32,8 +32,10 @@ namespace modelwatch::server {
 
 using Clock = std::function<int64_t()>;  // microseconds since the epoch
 
-// What the monitor needs of a model's configuration.
-monitor::ModelSettings MonitorSettings(const ModelConfig& model);
+// What the monitor needs of a model's configuration; reads the reference profile file when the
+// model names one (kNotFound / kDataLoss naming the file otherwise; a CSV/NDJSON reference file
+// is kFailedPrecondition for now: write a profile with `modelwatch profile`).
+Result<monitor::ModelSettings> MonitorSettings(const ModelConfig& model);
 
 class IngestService {
  public:
@@ -50,6 +52,8 @@ class IngestService {
   HttpResponse Reject(const std::string& model, int status, std::string_view code,
                       const std::string& message, uint64_t records);
   Status CheckAgainstModel(const ModelConfig& model, std::span<const PredictionEvent> events) const;
+  // Adds a model first seen in events (configured by `defaults:`) to the monitor.
+  void EnsureMonitored(const ModelConfig& model);
 
   const Config& config_;
   store::Store& store_;
