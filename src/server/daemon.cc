@@ -10,6 +10,7 @@
 #include "modelwatch/monitor/monitor.h"
 #include "modelwatch/server/auth.h"
 #include "modelwatch/server/cardinality_guard.h"
+#include "modelwatch/server/cloudevents_service.h"
 #include "modelwatch/server/daemon_counters.h"
 #include "modelwatch/server/http_server.h"
 #include "modelwatch/server/ingest_service.h"
@@ -38,6 +39,7 @@ struct Daemon::State {
   DaemonCounters counters;
   std::unique_ptr<Authorizer> auth;
   std::unique_ptr<IngestService> ingest;
+  std::unique_ptr<CloudEventsService> cloudevents;
   std::unique_ptr<QueryService> query;
   std::unique_ptr<HttpServer> http;
   double start_time_s = 0;
@@ -130,6 +132,10 @@ Router Daemon::State::Routes() {
              guarded(Scope::kIngest, [this](const HttpRequest& r) {
                return ingest->PostLabels(r);
              }));
+  router.Add("POST", "/v1/cloudevents",
+             guarded(Scope::kIngest, [this](const HttpRequest& r) {
+               return cloudevents->Post(r);
+             }));
   router.Add("GET", "/v1/models",
              guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Models(r); }));
   router.Add("GET", "/v1/models/{model}",
@@ -197,6 +203,8 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
   State* s = state.get();
   state->ingest = std::make_unique<IngestService>(c, *state->store, *state->monitor, *state->guard,
                                                   state->counters, [s] { return s->Now(); });
+  state->cloudevents = std::make_unique<CloudEventsService>(*state->ingest, state->counters,
+                                                            [s] { return s->Now(); });
   state->query = std::make_unique<QueryService>(c, *state->store);
   HttpServerOptions http;
   http.host = c.server.host;

@@ -142,7 +142,10 @@ void IngestService::EnsureMonitored(const ModelConfig& model) {
 }
 
 Result<ModelConfig> IngestService::Model(const HttpRequest& request) const {
-  const std::string name(request.path_param("model").value_or(""));
+  return ModelNamed(std::string(request.path_param("model").value_or("")));
+}
+
+Result<ModelConfig> IngestService::ModelNamed(const std::string& name) const {
   if (!IsValidName(name)) {
     return InvalidArgumentError("model name '" + name + "' is not valid (1-128 of A-Z a-z 0-9 _ . : -)");
   }
@@ -150,7 +153,7 @@ Result<ModelConfig> IngestService::Model(const HttpRequest& request) const {
 }
 
 HttpResponse IngestService::Reject(const std::string& model, int status, std::string_view code,
-                                   const std::string& message, uint64_t) {
+                                   const std::string& message) {
   counters_.Add(kRejected, {{"model", model}, {"reason", std::string(code)}}, 1);
   return HttpResponse::Error(status, code, message);
 }
@@ -188,21 +191,20 @@ HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
   Result<ModelConfig> model = Model(request);
   if (!model.ok()) {
     const int status = model.status().code() == StatusCode::kNotFound ? 404 : 400;
-    return Reject("", status, StatusCodeName(model.status().code()), model.status().message(), 0);
+    return Reject("", status, StatusCodeName(model.status().code()), model.status().message());
   }
   if (in_flight_.load() > config_.limits.ingest_queue_batches) {
     HttpResponse r = Reject(model->name, 429, "resource_exhausted",
                             "too many ingest batches in flight (limits.ingest_queue_batches = " +
                                 std::to_string(config_.limits.ingest_queue_batches) +
-                                "); retry later",
-                            0);
+                                "); retry later");
     r.headers.emplace_back("Retry-After", "1");
     return r;
   }
   Result<BodyFormat> format =
       BodyFormatFromContentType(request.header("Content-Type").value_or("application/json"));
   if (!format.ok()) {
-    return Reject(model->name, 415, "unsupported_media_type", format.status().message(), 0);
+    return Reject(model->name, 415, "unsupported_media_type", format.status().message());
   }
   ParseLimits limits;
   limits.max_records = config_.limits.max_records_per_batch;
@@ -215,30 +217,35 @@ HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
     counters_.Add(kRejected, {{"model", model->name}, {"reason", status == 413 ? "payload_too_large" : "invalid_argument"}}, 1);
     return r;
   }
-  Status valid = CheckAgainstModel(*model, *events);
-  if (!valid.ok()) return Reject(model->name, 400, "invalid_argument", valid.message(), 0);
-  Status admitted = guard_.Admit(model->name, *events, IsClassification(*model));
+  return Accept(*model, *events, now);
+}
+
+HttpResponse IngestService::Accept(const ModelConfig& model,
+                                   const std::vector<PredictionEvent>& events, int64_t now) {
+  Status valid = CheckAgainstModel(model, events);
+  if (!valid.ok()) return Reject(model.name, 400, "invalid_argument", valid.message());
+  Status admitted = guard_.Admit(model.name, events, IsClassification(model));
   if (!admitted.ok()) {
-    return Reject(model->name, 422, "resource_exhausted", admitted.message(), 0);
+    return Reject(model.name, 422, "resource_exhausted", admitted.message());
   }
-  Result<store::PredictionAppendResult> stored = store_.AppendPredictions(*events, now);
+  Result<store::PredictionAppendResult> stored = store_.AppendPredictions(events, now);
   if (!stored.ok()) {
-    return Reject(model->name, 503, "unavailable",
-                  "the store could not be written: " + stored.status().message(), 0);
+    return Reject(model.name, 503, "unavailable",
+                  "the store could not be written: " + stored.status().message());
   }
   // Per model: the store reports how many were new, not which (per version counts are in the
   // registry, GET /v1/models).
-  counters_.Add("modelwatch_predictions_total", {{"model", model->name}}, stored->inserted);
+  counters_.Add("modelwatch_predictions_total", {{"model", model.name}}, stored->inserted);
   if (stored->duplicates > 0) {
-    counters_.Add("modelwatch_duplicate_predictions_total", {{"model", model->name}},
+    counters_.Add("modelwatch_duplicate_predictions_total", {{"model", model.name}},
                   stored->duplicates);
   }
   if (!stored->joined_on_arrival.empty()) {
-    counters_.Add("modelwatch_labels_joined_total", {{"model", model->name}},
+    counters_.Add("modelwatch_labels_joined_total", {{"model", model.name}},
                   stored->joined_on_arrival.size());
   }
-  EnsureMonitored(*model);
-  monitor_.Touch(*stored, *events);
+  EnsureMonitored(model);
+  monitor_.Touch(*stored, events);
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(stored->inserted) +
                                      ",\"duplicates\":" + std::to_string(stored->duplicates) +
                                      "}");
@@ -250,21 +257,20 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
   Result<ModelConfig> model = Model(request);
   if (!model.ok()) {
     const int status = model.status().code() == StatusCode::kNotFound ? 404 : 400;
-    return Reject("", status, StatusCodeName(model.status().code()), model.status().message(), 0);
+    return Reject("", status, StatusCodeName(model.status().code()), model.status().message());
   }
   if (in_flight_.load() > config_.limits.ingest_queue_batches) {
     HttpResponse r = Reject(model->name, 429, "resource_exhausted",
                             "too many ingest batches in flight (limits.ingest_queue_batches = " +
                                 std::to_string(config_.limits.ingest_queue_batches) +
-                                "); retry later",
-                            0);
+                                "); retry later");
     r.headers.emplace_back("Retry-After", "1");
     return r;
   }
   Result<BodyFormat> format =
       BodyFormatFromContentType(request.header("Content-Type").value_or("application/json"));
   if (!format.ok()) {
-    return Reject(model->name, 415, "unsupported_media_type", format.status().message(), 0);
+    return Reject(model->name, 415, "unsupported_media_type", format.status().message());
   }
   ParseLimits limits;
   limits.max_records = config_.limits.max_records_per_batch;
@@ -281,19 +287,18 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
       if ((*labels)[i].label.kind != EventValue::Kind::kNumber) {
         return Reject(model->name, 400, "invalid_argument",
                       RecordPrefix(i) + "field 'label' must be a number for regression model '" +
-                          model->name + "'",
-                      0);
+                          model->name + "'");
       }
     }
   }
   Status admitted = guard_.AdmitLabels(model->name, *labels, IsClassification(*model));
   if (!admitted.ok()) {
-    return Reject(model->name, 422, "resource_exhausted", admitted.message(), 0);
+    return Reject(model->name, 422, "resource_exhausted", admitted.message());
   }
   Result<store::LabelAppendResult> stored = store_.AppendLabels(*labels, now);
   if (!stored.ok()) {
     return Reject(model->name, 503, "unavailable",
-                  "the store could not be written: " + stored.status().message(), 0);
+                  "the store could not be written: " + stored.status().message());
   }
   counters_.Add("modelwatch_labels_total", {{"model", model->name}}, labels->size());
   if (!stored->joined.empty()) {

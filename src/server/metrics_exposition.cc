@@ -201,6 +201,8 @@ void WriteCounters(PrometheusText& t, const std::vector<store::CounterRecord>& c
       {"modelwatch_labels_unmatched_total",
        "Labels dropped because no prediction arrived within the label TTL."},
       {"modelwatch_rejected_batches_total", "Ingest requests rejected, by reason."},
+      {"modelwatch_cloudevents_unpaired_total",
+       "KServe CloudEvents halves dropped because their pair did not come in time."},
   };
   std::string current;
   for (const store::CounterRecord& c : counters) {

@@ -133,6 +133,12 @@ models:
     task: regression
     windows: [1m]
     allowed_lateness: 0s
+  credit:
+    task: binary
+    windows: [1m]
+    kserve:
+      inputs: [income, age]
+      output: probabilities
   drifty:
     task: binary
     windows: [1m]
@@ -263,6 +269,52 @@ class ServeTest(unittest.TestCase):
         metrics = d.get("/metrics")[1]
         self.assertIn('modelwatch_window_column_drift{model="drifty",version="all",window="1m",'
                       'column="amount"}', metrics)
+
+    def test_kserve_cloudevents_pair_posted_with_curl(self):
+        curl = shutil.which("curl")
+        if not curl:
+            self.skipTest("curl not installed")
+        d = self.daemon()
+        url = "http://127.0.0.1:%d/v1/cloudevents" % d.port
+
+        def post(ce_type, body):
+            r = subprocess.run(
+                [curl, "-s", "-w", "\n%{http_code}", "-X", "POST", url,
+                 "-H", "Content-Type: application/json", "-H", "ce-specversion: 1.0",
+                 "-H", "ce-id: 5f1c-req", "-H", "ce-type: " + ce_type,
+                 "-H", "ce-source: http://localhost:9081/", "-H", "ce-inferenceservicename: credit",
+                 "-H", "ce-time: 2026-01-01T00:00:05Z", "-d", json.dumps(body)],
+                capture_output=True, text=True, timeout=30)
+            body, code = r.stdout.rsplit("\n", 1)
+            return int(code), body
+        code, body = post("org.kubeflow.serving.inference.request",
+                          {"id": "5f1c", "inputs": [{"name": "input-0", "shape": [1, 2],
+                                                     "datatype": "FP64",
+                                                     "data": [52000.5, 37]}]})
+        self.assertEqual(code, 202, body)
+        code, body = post("org.kubeflow.serving.inference.response",
+                          {"model_name": "credit", "id": "5f1c",
+                           "outputs": [{"name": "output-0", "shape": [1, 2], "datatype": "FP64",
+                                        "data": [0.25, 0.75]}]})
+        self.assertEqual(code, 200, body)
+        self.assertEqual(json.loads(body)["accepted"], 1)
+        # The joined prediction has the features and the score: its label joins by the ce-id.
+        status, body, _ = d.post("/v1/models/credit/labels", {"id": "5f1c-req", "label": 1})
+        self.assertEqual(json.loads(body)["joined"], 1, body)
+        status, body, _ = d.get("/v1/models")
+        models = {m["name"]: m for m in json.loads(body)["models"]}
+        self.assertEqual(models["credit"]["versions"][0]["predictions"], 1)
+        self.assertEqual(d.post("/v1/models/credit/predictions",
+                                [prediction(1, BASE_TS + 200, 1)])[0], 200)
+
+        def window():
+            ws = [w for w in d.windows("credit", window="1m", version="all")
+                  if w["start"] == "2026-01-01T00:00:00.000Z" and w["summary"]["labelled"] == 1]
+            return ws[0] if ws else None
+        w = d.wait_for(window, "the KServe prediction's window")
+        self.assertEqual(w["summary"]["quality"]["accuracy"], 1)  # argmax 1, label 1
+        # score = P(class 1) = 0.75: Brier (1 - 0.75)^2
+        self.assertAlmostEqual(w["summary"]["quality"]["scores"]["brier"], 0.0625)
 
     def test_bad_batches_are_rejected_whole(self):
         d = self.daemon()

@@ -46,11 +46,19 @@ class IngestService {
   HttpResponse PostPredictions(const HttpRequest& request);
   HttpResponse PostLabels(const HttpRequest& request);
 
+  // Checks parsed predictions of `model` against its configuration and the limits, stores them
+  // and tells the monitor (the common tail of every ingest path).
+  HttpResponse Accept(const ModelConfig& model, const std::vector<PredictionEvent>& events,
+                      int64_t now_us);
+  // The configuration of the model `name` (kNotFound, or kInvalidArgument for a bad name).
+  Result<ModelConfig> ModelNamed(const std::string& name) const;
+  // An error response, counted in modelwatch_rejected_batches_total{model, reason=code}.
+  HttpResponse Reject(const std::string& model, int status, std::string_view code,
+                      const std::string& message);
+
  private:
   // Resolves the model of the URL: its configuration or a 404.
   Result<ModelConfig> Model(const HttpRequest& request) const;
-  HttpResponse Reject(const std::string& model, int status, std::string_view code,
-                      const std::string& message, uint64_t records);
   Status CheckAgainstModel(const ModelConfig& model, std::span<const PredictionEvent> events) const;
   // Adds a model first seen in events (configured by `defaults:`) to the monitor.
   void EnsureMonitored(const ModelConfig& model);
