@@ -29,6 +29,7 @@
 
 #include "internal/block_buffer.h"
 #include "internal/table_readers.h"
+#include "modelwatch/io/json_text.h"
 #include "modelwatch/io/table_reader.h"
 
 namespace modelwatch::io::internal {
@@ -38,56 +39,6 @@ namespace od = simdjson::ondemand;
 
 // Deeper nesting is rejected (simdjson's default limit), which also bounds the recursion below.
 constexpr int kMaxDepth = 1024;
-
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// a == b, for short strings (keys): most mismatches are decided by the size or the first byte,
-// and matches are compared 8 bytes at a time, without a call to memcmp.
-bool SameText(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n == 0) return true;
-  if (a[0] != b[0]) return false;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) return false;
-  }
-  for (; i < n; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-std::string_view TrimTrailingSpace(std::string_view s) {
-  while (!s.empty() && IsJsonSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// RFC 8259 number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i == n || !IsDigit(s[i])) return false;
-  if (s[i++] != '0') {
-    while (i < n && IsDigit(s[i])) ++i;
-  }
-  if (i < n && s[i] == '.') {
-    if (++i == n || !IsDigit(s[i])) return false;
-    while (i < n && IsDigit(s[i])) ++i;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    if (i == n || !IsDigit(s[i])) return false;
-    while (i < n && IsDigit(s[i])) ++i;
-  }
-  return i == n;
-}
 
 // Our wording for simdjson's errors: short, and stable across simdjson versions.
 std::string_view JsonErrorText(simdjson::error_code error) {
@@ -145,7 +96,7 @@ const char* FindQuoteOrBackslash(const char* p, const char* limit) {
 // The text of a string token `"..."` (trailing spaces allowed) when it holds no escape, so that
 // it equals its unescaped value; false otherwise.
 bool PlainString(std::string_view token, std::string_view* text) {
-  token = TrimTrailingSpace(token);
+  token = TrimTrailingJsonSpace(token);
   if (token.size() < 2 || token.front() != '"' || token.back() != '"') return false;
   token = token.substr(1, token.size() - 2);
   if (FindQuoteOrBackslash(token.data(), token.data() + token.size()) !=
@@ -202,7 +153,7 @@ simdjson::error_code Validate(od::value& value, const char* limit, int depth) {
       return value.get_string().get(text);
     }
     case od::json_type::number:
-      return IsJsonNumber(TrimTrailingSpace(value.raw_json_token())) ? simdjson::SUCCESS
+      return IsJsonNumber(TrimTrailingJsonSpace(value.raw_json_token())) ? simdjson::SUCCESS
                                                                      : simdjson::NUMBER_ERROR;
     case od::json_type::boolean: {
       bool b;
@@ -353,7 +304,7 @@ Status NdjsonReader::ReadWanted(od::value& value, size_t k) {
       }
       break;
     case od::json_type::number:
-      text = TrimTrailingSpace(value.raw_json_token());
+      text = TrimTrailingJsonSpace(value.raw_json_token());
       if (!IsJsonNumber(text)) return JsonError(simdjson::NUMBER_ERROR);
       break;
     case od::json_type::boolean: {

@@ -26,12 +26,19 @@
 
 #include "modelwatch/core/label_order.h"
 #include "modelwatch/core/timestamp.h"
+#include "modelwatch/io/json_text.h"
 
 namespace modelwatch::server {
 namespace {
 
 namespace od = simdjson::ondemand;
 using simdjson::error_code;
+using io::IsAsciiDigit;
+using io::IsJsonInteger;
+using io::IsJsonNumber;
+using io::IsJsonSpace;
+using io::SameText;
+using io::TrimTrailingJsonSpace;
 
 constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 constexpr size_t kMaxIdBytes = 256;
@@ -41,62 +48,6 @@ constexpr size_t kQuoteBytes = 64;
 constexpr double kMinEpochSeconds = -62135596800.0;  // 0001-01-01T00:00:00Z
 constexpr double kEndEpochSeconds = 253402300800.0;  // 10000-01-01T00:00:00Z, excluded
 
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view TrimTrailingSpace(std::string_view s) {
-  while (!s.empty() && IsJsonSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// a == b, for short strings (keys): most mismatches are decided by the size or the first byte,
-// and matches are compared 8 bytes at a time, without a call to memcmp.
-inline bool SameText(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n == 0) return true;
-  if (a[0] != b[0]) return false;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) return false;
-  }
-  for (; i < n; ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-// RFC 8259 number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-bool IsJsonNumber(std::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  if (i < n && s[i] == '-') ++i;
-  if (i == n || !IsDigit(s[i])) return false;
-  if (s[i++] != '0') {
-    while (i < n && IsDigit(s[i])) ++i;
-  }
-  if (i < n && s[i] == '.') {
-    if (++i == n || !IsDigit(s[i])) return false;
-    while (i < n && IsDigit(s[i])) ++i;
-  }
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < n && (s[i] == '+' || s[i] == '-')) ++i;
-    if (i == n || !IsDigit(s[i])) return false;
-    while (i < n && IsDigit(s[i])) ++i;
-  }
-  return i == n;
-}
-
-// -?(0|[1-9][0-9]*)
-bool IsJsonInteger(std::string_view s) {
-  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
-  if (s.empty() || (s[0] == '0' && s.size() > 1)) return false;
-  return std::all_of(s.begin(), s.end(), IsDigit);
-}
 
 // The length of the valid UTF-8 sequence at s[i], or 0 when there is none.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -131,7 +82,7 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 bool IsValidName(std::string_view s) {
   if (s.empty() || s.size() > kMaxNameBytes) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_' ||
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsAsciiDigit(c) || c == '_' ||
                     c == '.' || c == ':' || c == '-';
     if (!ok) return false;
   }
@@ -557,7 +508,7 @@ Status RecordParser::WrongType(od::value& value, std::string_view message) const
       break;
     }
     case od::json_type::number:
-      if (!IsJsonNumber(TrimTrailingSpace(value.raw_json_token()))) error = simdjson::NUMBER_ERROR;
+      if (!IsJsonNumber(TrimTrailingJsonSpace(value.raw_json_token()))) error = simdjson::NUMBER_ERROR;
       break;
     case od::json_type::array:
     case od::json_type::object:
@@ -575,7 +526,7 @@ error_code RecordParser::Number(od::value& value, double* x, bool* wrong) const 
   }
   const error_code error = value.get_double().get(*x);
   if (error == simdjson::NUMBER_ERROR) {
-    if (IsJsonNumber(TrimTrailingSpace(value.raw_json_token()))) {
+    if (IsJsonNumber(TrimTrailingJsonSpace(value.raw_json_token()))) {
       *wrong = true;  // valid JSON, but not a finite double
       return simdjson::SUCCESS;
     }
@@ -634,7 +585,7 @@ Status RecordParser::Id(od::value& value, std::string* id) const {
     if (auto error = value.get_string().get(text)) return JsonError(error, value);
     if (text.empty()) return Error(kWrong);
   } else if (type == od::json_type::number) {
-    text = TrimTrailingSpace(value.raw_json_token());
+    text = TrimTrailingJsonSpace(value.raw_json_token());
     if (!IsJsonInteger(text)) {
       if (!IsJsonNumber(text)) return JsonError(simdjson::NUMBER_ERROR);
       return Error(kWrong);

@@ -28,14 +28,6 @@ bool IsClassification(const ModelConfig& m) { return m.task != ModelTask::kRegre
 
 std::string RecordPrefix(size_t i) { return "record " + std::to_string(i + 1) + ": "; }
 
-// HTTP status and code for a parse failure.
-HttpResponse ParseFailure(const Status& s, int* status) {
-  *status = s.code() == StatusCode::kResourceExhausted ? 413 : 400;
-  return HttpResponse::Error(*status,
-                             *status == 413 ? "payload_too_large" : StatusCodeName(s.code()),
-                             s.message());
-}
-
 Status CheckFeatureType(const ModelConfig& model, const Feature& f, size_t record) {
   auto it = model.features.find(f.name);
   if (it == model.features.end()) {
@@ -185,14 +177,15 @@ Status IngestService::CheckAgainstModel(const ModelConfig& model,
   return Status();
 }
 
-HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
-  InFlight in_flight(in_flight_);
-  const int64_t now = now_();
-  Result<ModelConfig> model = Model(request);
-  if (!model.ok()) {
-    const int status = model.status().code() == StatusCode::kNotFound ? 404 : 400;
-    return Reject("", status, StatusCodeName(model.status().code()), model.status().message());
+std::optional<HttpResponse> IngestService::Begin(const HttpRequest& request, ModelConfig* model,
+                                                 BodyFormat* format) {
+  Result<ModelConfig> resolved = Model(request);
+  if (!resolved.ok()) {
+    const int status = resolved.status().code() == StatusCode::kNotFound ? 404 : 400;
+    return Reject("", status, StatusCodeName(resolved.status().code()),
+                  resolved.status().message());
   }
+  *model = std::move(*resolved);
   if (in_flight_.load() > config_.limits.ingest_queue_batches) {
     HttpResponse r = Reject(model->name, 429, "resource_exhausted",
                             "too many ingest batches in flight (limits.ingest_queue_batches = " +
@@ -201,21 +194,40 @@ HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
     r.headers.emplace_back("Retry-After", "1");
     return r;
   }
-  Result<BodyFormat> format =
+  Result<BodyFormat> parsed =
       BodyFormatFromContentType(request.header("Content-Type").value_or("application/json"));
-  if (!format.ok()) {
-    return Reject(model->name, 415, "unsupported_media_type", format.status().message());
+  if (!parsed.ok()) {
+    return Reject(model->name, 415, "unsupported_media_type", parsed.status().message());
   }
+  *format = *parsed;
+  return std::nullopt;
+}
+
+HttpResponse IngestService::RejectParse(const std::string& model, const Status& status) {
+  // Limits passed (kResourceExhausted) are 413; anything else is a bad request.
+  if (status.code() == StatusCode::kResourceExhausted) {
+    return Reject(model, 413, "payload_too_large", status.message());
+  }
+  return Reject(model, 400, "invalid_argument", status.message());
+}
+
+HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
+  InFlight in_flight(in_flight_);
+  const int64_t now = now_();
+  ModelConfig model_config;
+  BodyFormat body_format;
+  if (std::optional<HttpResponse> refused = Begin(request, &model_config, &body_format)) {
+    return *refused;
+  }
+  const ModelConfig* model = &model_config;
+  const BodyFormat* format = &body_format;
   ParseLimits limits;
   limits.max_records = config_.limits.max_records_per_batch;
   limits.max_features = config_.limits.max_features_per_model;
   Result<std::vector<PredictionEvent>> events =
       ParsePredictions(request.body, *format, {model->name, now}, limits);
   if (!events.ok()) {
-    int status = 400;
-    HttpResponse r = ParseFailure(events.status(), &status);
-    counters_.Add(kRejected, {{"model", model->name}, {"reason", status == 413 ? "payload_too_large" : "invalid_argument"}}, 1);
-    return r;
+    return RejectParse(model->name, events.status());
   }
   return Accept(*model, *events, now);
 }
@@ -254,33 +266,19 @@ HttpResponse IngestService::Accept(const ModelConfig& model,
 HttpResponse IngestService::PostLabels(const HttpRequest& request) {
   InFlight in_flight(in_flight_);
   const int64_t now = now_();
-  Result<ModelConfig> model = Model(request);
-  if (!model.ok()) {
-    const int status = model.status().code() == StatusCode::kNotFound ? 404 : 400;
-    return Reject("", status, StatusCodeName(model.status().code()), model.status().message());
+  ModelConfig model_config;
+  BodyFormat body_format;
+  if (std::optional<HttpResponse> refused = Begin(request, &model_config, &body_format)) {
+    return *refused;
   }
-  if (in_flight_.load() > config_.limits.ingest_queue_batches) {
-    HttpResponse r = Reject(model->name, 429, "resource_exhausted",
-                            "too many ingest batches in flight (limits.ingest_queue_batches = " +
-                                std::to_string(config_.limits.ingest_queue_batches) +
-                                "); retry later");
-    r.headers.emplace_back("Retry-After", "1");
-    return r;
-  }
-  Result<BodyFormat> format =
-      BodyFormatFromContentType(request.header("Content-Type").value_or("application/json"));
-  if (!format.ok()) {
-    return Reject(model->name, 415, "unsupported_media_type", format.status().message());
-  }
+  const ModelConfig* model = &model_config;
+  const BodyFormat* format = &body_format;
   ParseLimits limits;
   limits.max_records = config_.limits.max_records_per_batch;
   Result<std::vector<LabelEvent>> labels =
       ParseLabels(request.body, *format, {model->name, now}, limits);
   if (!labels.ok()) {
-    int status = 400;
-    HttpResponse r = ParseFailure(labels.status(), &status);
-    counters_.Add(kRejected, {{"model", model->name}, {"reason", status == 413 ? "payload_too_large" : "invalid_argument"}}, 1);
-    return r;
+    return RejectParse(model->name, labels.status());
   }
   if (model->task == ModelTask::kRegression) {
     for (size_t i = 0; i < labels->size(); ++i) {

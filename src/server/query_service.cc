@@ -34,6 +34,22 @@ std::string WindowJson(const store::WindowRecord& w) {
   return out + ",\"summary\":" + (w.summary.empty() ? std::string("null") : w.summary) + "}";
 }
 
+// One version of the registry.
+void WriteVersion(io::JsonWriter& j, const store::ModelRecord& v) {
+  j.BeginObject();
+  j.Key("version");
+  j.String(v.version);
+  j.Key("first_seen");
+  j.String(Rfc3339(v.first_seen_us));
+  j.Key("last_seen");
+  j.String(Rfc3339(v.last_seen_us));
+  j.Key("predictions");
+  j.Uint(v.predictions);
+  j.Key("labels");
+  j.Uint(v.labels);
+  j.EndObject();
+}
+
 Result<int64_t> TimeParam(const HttpRequest& r, std::string_view name, int64_t fallback) {
   std::optional<std::string_view> v = r.query_param(name);
   if (!v) return fallback;
@@ -99,20 +115,7 @@ HttpResponse QueryService::Models(const HttpRequest&) const {
     j.Bool(config_.FindModel(name) != nullptr);
     j.Key("versions");
     j.BeginArray();
-    for (const store::ModelRecord* v : versions) {
-      j.BeginObject();
-      j.Key("version");
-      j.String(v->version);
-      j.Key("first_seen");
-      j.String(Rfc3339(v->first_seen_us));
-      j.Key("last_seen");
-      j.String(Rfc3339(v->last_seen_us));
-      j.Key("predictions");
-      j.Uint(v->predictions);
-      j.Key("labels");
-      j.Uint(v->labels);
-      j.EndObject();
-    }
+    for (const store::ModelRecord* v : versions) WriteVersion(j, *v);
     j.EndArray();
     j.EndObject();
   }
@@ -157,20 +160,7 @@ HttpResponse QueryService::Model(const HttpRequest& request) const {
   }
   j.Key("versions");
   j.BeginArray();
-  for (const store::ModelRecord* v : versions) {
-    j.BeginObject();
-    j.Key("version");
-    j.String(v->version);
-    j.Key("predictions");
-    j.Uint(v->predictions);
-    j.Key("labels");
-    j.Uint(v->labels);
-    j.Key("first_seen");
-    j.String(Rfc3339(v->first_seen_us));
-    j.Key("last_seen");
-    j.String(Rfc3339(v->last_seen_us));
-    j.EndObject();
-  }
+  for (const store::ModelRecord* v : versions) WriteVersion(j, *v);
   j.EndArray();
   j.EndObject();
   std::string out = j.str();

@@ -19,12 +19,14 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <functional>
 
 #include "modelwatch/monitor/monitor.h"
 #include "modelwatch/server/cardinality_guard.h"
 #include "modelwatch/server/config.h"
 #include "modelwatch/server/daemon_counters.h"
+#include "modelwatch/server/event_parser.h"
 #include "modelwatch/server/http_server.h"
 #include "modelwatch/store/store.h"
 
@@ -59,6 +61,12 @@ class IngestService {
  private:
   // Resolves the model of the URL: its configuration or a 404.
   Result<ModelConfig> Model(const HttpRequest& request) const;
+  // The common start of both ingest requests: the URL's model, the in-flight bound and the body
+  // format. nullopt (with *model and *format set) to go on, else the response to send.
+  std::optional<HttpResponse> Begin(const HttpRequest& request, ModelConfig* model,
+                                    BodyFormat* format);
+  // The 413 / 400 response for a body the parser refused.
+  HttpResponse RejectParse(const std::string& model, const Status& status);
   Status CheckAgainstModel(const ModelConfig& model, std::span<const PredictionEvent> events) const;
   // Adds a model first seen in events (configured by `defaults:`) to the monitor.
   void EnsureMonitored(const ModelConfig& model);
