@@ -16,7 +16,13 @@
 #     runs `modelwatch profile` / `modelwatch drift` (exact and from profiles) against the SciPy
 #     reference, RUNS times alternating, into bench/results/drift.json (bench/drift_bench.py):
 #     wall time, ratios, peak RSS, profile size, agreement of KS / Wasserstein / chi-square.
-#  5. Prints a summary table.
+#  5. Starts `modelwatch serve` on loopback and posts NDJSON batches of 1000 events x 10 features
+#     with bench/ingest_client.cc (mw_ingest_client) over 2, 4 and 8 keep-alive connections, for
+#     storage.sync full and normal, with event times spread over the last hour and stamped on
+#     arrival, RUNS times each, a fresh store per run (bench/ingest_bench.py) into
+#     bench/results/ingest.json: events/s, request latency p50/p99, events per daemon CPU-second,
+#     peak RSS, and a durability check (acknowledged == stored) per run. About 15 minutes.
+#  6. Prints a summary table.
 # The two tools run on the same machine in the same session, so the ratios are meaningful even
 # when absolute times are noisy (other jobs, 2 cores).
 #
@@ -24,12 +30,16 @@
 #   MW_BENCH_ROWS=N       rows per file (default 10000000); other sizes use their own data files
 #                         (binary_1m.csv, ...) and write their results to bench/data/results/
 #                         (ignored), so that a quick run does not replace the committed results
-#   MW_BENCH_RUNS=N       runs of each command (default 3; metrics and drift)
+#   MW_BENCH_RUNS=N       runs of each command (default 3; metrics, drift and ingest)
 #   MW_BENCH_SKIP_CORE=1  skip mw_core_bench
 #   MW_BENCH_SKIP_METRICS=1  skip the metrics part (and its data)
 #   MW_BENCH_SKIP_DRIFT=1    skip the drift/profile part
 #   MW_BENCH_DRIFT_ROWS=N rows per drift file (default 1000000); other sizes write their results
 #                         to bench/data/results/drift-SUFFIX.json, as MW_BENCH_ROWS does
+#   MW_BENCH_SKIP_INGEST=1   skip the ingest part
+#   MW_BENCH_INGEST_SECONDS=N  measured seconds per ingest run (default 20); other values write
+#                         to bench/data/results/ingest-Ns.json. The stores go to $TMPDIR (or
+#                         /tmp), which must be a disk, not a tmpfs, for sync full to mean anything
 set -euo pipefail
 
 if [[ $# -ne 1 ]]; then
@@ -142,6 +152,25 @@ if [[ "${MW_BENCH_SKIP_DRIFT:-0}" != 1 ]]; then
   written="${written:+$written, }$drift_out"
 fi
 
+ingest_status=0
+if [[ "${MW_BENCH_SKIP_INGEST:-0}" != 1 ]]; then
+  ingest_seconds=${MW_BENCH_INGEST_SECONDS:-20}
+  if ((ingest_seconds == 20)); then
+    ingest_out=bench/results/ingest.json
+  else
+    ingest_out=bench/data/results/ingest-${ingest_seconds}s.json
+  fi
+  mkdir -p "$(dirname "$ingest_out")"
+  echo "== modelwatch serve ingest over loopback ($runs runs of ${ingest_seconds} s per configuration)"
+  "$PY" bench/ingest_bench.py run --build-dir "$build_dir" --runs "$runs" \
+    --duration "$ingest_seconds" --out "$ingest_out" || ingest_status=$?
+  if ((ingest_status > 1)); then
+    echo "bench/run.sh: the ingest benchmark failed" >&2
+    exit 1
+  fi
+  written="${written:+$written, }$ingest_out"
+fi
+
 echo "== summary (written: $written)"
 if [[ "${MW_BENCH_SKIP_METRICS:-0}" != 1 ]]; then
   "$PY" bench/metrics_bench.py summary --metrics "$metrics_out" --core "$core_out"
@@ -155,7 +184,17 @@ if [[ "${MW_BENCH_SKIP_DRIFT:-0}" != 1 ]]; then
     echo "bench/run.sh: modelwatch drift and SciPy DISAGREE (see 'agreement' in $drift_out)" >&2
   fi
 fi
+if [[ "${MW_BENCH_SKIP_INGEST:-0}" != 1 ]]; then
+  "$PY" bench/ingest_bench.py summary --ingest "$ingest_out"
+  if ((ingest_status != 0)); then
+    echo "bench/run.sh: ingest: durability check FAILED or requests failed (see 'durability' and" \
+      "'errors' in $ingest_out)" >&2
+  fi
+fi
 if ((status == 0 && drift_status != 0)); then
   status=$drift_status
+fi
+if ((status == 0 && ingest_status != 0)); then
+  status=$ingest_status
 fi
 exit "$status"
