@@ -20,9 +20,9 @@
 namespace modelwatch::cli {
 namespace {
 
-DatasetRequest Request(const std::string& path, const DriftFlags& f,
+io::DatasetRequest Request(const std::string& path, const DriftFlags& f,
                        const std::vector<std::string>& columns) {
-  DatasetRequest req;
+  io::DatasetRequest req;
   req.path = path;
   req.input_format = f.input_format;
   req.columns = columns;
@@ -33,8 +33,8 @@ DatasetRequest Request(const std::string& path, const DriftFlags& f,
 // Loads the reference and the current side at the same time (one thread each), with one
 // progress bar for both.
 void LoadBoth(const DriftFlags& f, const std::vector<std::string>& names, std::ostream& err,
-                std::optional<Result<LoadedDataset>>* reference,
-                std::optional<Result<LoadedDataset>>* current) {
+                std::optional<Result<io::LoadedDataset>>* reference,
+                std::optional<Result<io::LoadedDataset>>* current) {
   ProgressBar bar(err, ProgressBar::IsTerminal(err));
   std::mutex bar_mutex;
   struct Progress {
@@ -51,16 +51,16 @@ void LoadBoth(const DriftFlags& f, const std::vector<std::string>& names, std::o
   // Both sides raw, and no HTML with its quantile plots: every statistic comes from the raw
   // values, so the profiles need no quantile sketch.
   const bool exact_only =
-      f.format != "html" && !LooksLikeProfile(f.reference) && !LooksLikeProfile(f.current);
+      f.format != "html" && !io::LooksLikeProfile(f.reference) && !io::LooksLikeProfile(f.current);
   ThreadParallelFor(2)(2, [&](size_t begin, size_t end) {
     for (size_t side = begin; side < end; ++side) {
       const std::string& path = side == 0 ? f.reference : f.current;
-      DatasetRequest request = Request(path, f, names);
+      io::DatasetRequest request = Request(path, f, names);
       request.quantile_sketch = !exact_only;
       auto progress_of_side = [&report, side](uint64_t read, uint64_t total, uint64_t rows) {
         report(static_cast<int>(side), read, total, rows);
       };
-      (side == 0 ? *reference : *current) = LoadDataset(request, progress_of_side);
+      (side == 0 ? *reference : *current) = io::LoadDataset(request, progress_of_side);
     }
   });
 }
@@ -133,14 +133,14 @@ Result<DriftOptions> BuildDriftOptions(const DriftFlags& f) {
 Result<DriftRun> RunDrift(const DriftFlags& f, const DriftOptions& options, std::ostream& err) {
   std::vector<std::string> names = SplitCommaList(f.columns);
   if (names.empty()) {
-    MW_ASSIGN_OR_RETURN(names, DatasetColumns(Request(f.reference, f, {})));
+    MW_ASSIGN_OR_RETURN(names, io::DatasetColumns(Request(f.reference, f, {})));
   }
-  std::optional<Result<LoadedDataset>> loaded_reference, loaded_current;
+  std::optional<Result<io::LoadedDataset>> loaded_reference, loaded_current;
   LoadBoth(f, names, err, &loaded_reference, &loaded_current);
-  MW_ASSIGN_OR_RETURN(LoadedDataset reference, std::move(*loaded_reference));
-  MW_ASSIGN_OR_RETURN(LoadedDataset current, std::move(*loaded_current));
+  MW_ASSIGN_OR_RETURN(io::LoadedDataset reference, std::move(*loaded_reference));
+  MW_ASSIGN_OR_RETURN(io::LoadedDataset current, std::move(*loaded_current));
   std::vector<ColumnSide> ref_sides, cur_sides;
-  auto side = [](const LoadedDataset& d, const std::string& name) {
+  auto side = [](const io::LoadedDataset& d, const std::string& name) {
     ColumnSide s;
     for (size_t i = 0; i < d.profile.columns().size(); ++i) {
       if (d.profile.columns()[i].name() != name) continue;
@@ -162,7 +162,7 @@ Result<DriftRun> RunDrift(const DriftFlags& f, const DriftOptions& options, std:
   // Sorted once here, on every core: each test sorts its copy again, and sorting sorted data
   // is cheap. The order of the raw values means nothing to any test.
   std::vector<RawColumn*> raw;
-  for (LoadedDataset* d : {&reference, &current}) {
+  for (io::LoadedDataset* d : {&reference, &current}) {
     for (RawColumn& column : d->raw) raw.push_back(&column);
   }
   ThreadParallelFor(std::thread::hardware_concurrency())(raw.size(), [&](size_t b, size_t e) {

@@ -7,7 +7,7 @@
 #include <ostream>
 #include <string>
 
-#include "dataset_input.h"
+#include "modelwatch/io/dataset_input.h"
 #include "modelwatch/core/drift.h"
 
 namespace modelwatch::cli {
@@ -30,8 +30,8 @@ int RunDriftCommand(const DriftFlags& flags, std::ostream& out, std::ostream& er
 
 // The datasets and report of a drift run (also used by `modelwatch report`).
 struct DriftRun {
-  LoadedDataset reference;
-  LoadedDataset current;
+  io::LoadedDataset reference;
+  io::LoadedDataset current;
   DriftReport report;
 };
 // Usage errors are kInvalidArgument with a "--flag" message; data errors name the file.

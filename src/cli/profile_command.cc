@@ -3,7 +3,7 @@
 #include <fstream>
 
 #include "comma_list.h"
-#include "dataset_input.h"
+#include "modelwatch/io/dataset_input.h"
 #include "drift_report_format.h"
 #include "modelwatch/cli/cli.h"
 #include "progress.h"
@@ -52,14 +52,14 @@ int RunProfileCommand(const ProfileFlags& f, std::ostream& out, std::ostream& er
     err << "modelwatch profile: --format must be binary or json, not '" << f.format << "'\n";
     return kExitUsage;
   }
-  DatasetRequest req;
+  io::DatasetRequest req;
   req.path = f.input;
   req.input_format = f.input_format;
   req.columns = SplitCommaList(f.columns);
   req.time_column = f.time_col;
-  Result<LoadedDataset> data = [&] {
+  Result<io::LoadedDataset> data = [&] {
     ProgressBar bar(err, ProgressBar::IsTerminal(err));
-    return LoadDataset(
+    return io::LoadDataset(
         req, [&](uint64_t read, uint64_t total, uint64_t rows) { bar.Update(read, total, rows); });
   }();
   if (!data.ok()) {

@@ -6,15 +6,15 @@
 
 #include <string>
 
-#include "dataset_input.h"
+#include "modelwatch/io/dataset_input.h"
 #include "metrics_evaluation.h"
 #include "modelwatch/core/drift.h"
 
 namespace modelwatch::cli {
 
 struct ReportInput {
-  const LoadedDataset* reference = nullptr;
-  const LoadedDataset* current = nullptr;
+  const io::LoadedDataset* reference = nullptr;
+  const io::LoadedDataset* current = nullptr;
   const DriftReport* drift = nullptr;
   const MetricsReport* metrics = nullptr;  // optional
 };

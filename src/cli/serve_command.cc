@@ -1,7 +1,8 @@
 #include "serve_command.h"
 
-#include <csignal>
 #include <pthread.h>
+
+#include <csignal>
 
 #include "modelwatch/cli/cli.h"
 #include "modelwatch/server/config.h"
@@ -37,8 +38,9 @@ CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   cmd->add_option("--config", f.config, "YAML configuration file (default: built-in defaults)");
   cmd->add_option("--listen", f.listen, "HOST:PORT to listen on (overrides server.listen)");
   cmd->add_option("--db", f.db, "SQLite database file (overrides storage.path)");
-  cmd->footer("Stops cleanly on SIGTERM or SIGINT: requests in flight finish, windows and "
-              "counters are flushed, the store is closed.");
+  cmd->footer(
+      "Stops cleanly on SIGTERM or SIGINT: requests in flight finish, windows and "
+      "counters are flushed, the store is closed.");
   return cmd;
 }
 
@@ -66,7 +68,13 @@ int RunServeCommand(const ServeFlags& f, std::ostream&, std::ostream& err) {
   Result<std::unique_ptr<server::Daemon>> daemon = server::Daemon::Start(std::move(*config));
   if (!daemon.ok()) {
     err << "modelwatch serve: cannot start: " << daemon.status().message() << "\n";
-    return kExitFailureFound;
+    // What the configuration names cannot be used (a reference file that is missing, malformed
+    // or foreign): a usage error, like a bad configuration. Anything else (the port is taken,
+    // the store cannot be opened) is a failure.
+    const StatusCode code = daemon.status().code();
+    const bool config_error = code == StatusCode::kInvalidArgument ||
+                              code == StatusCode::kNotFound || code == StatusCode::kDataLoss;
+    return config_error ? kExitUsage : kExitFailureFound;
   }
   err << "modelwatch serve: listening on http://" << where.substr(0, where.rfind(':')) << ":"
       << (*daemon)->port() << " (store: " << db << "); SIGTERM or Ctrl-C stops" << std::endl;

@@ -3,6 +3,7 @@
 // shared primitives of internal/score_ranking.h.
 
 #include <algorithm>
+#include <cassert>
 #include <string>
 #include <utility>
 
@@ -43,6 +44,73 @@ void BinaryScoreAccumulator::Update(bool positive, double score) {
   const double residual = (positive ? 1.0 : 0.0) - score;
   brier_sum_.Add(residual * residual);
   score_internal::AddCalibration(ece_, ece_step_, score, positive);
+}
+
+void BinaryScoreAccumulator::Remove(bool positive, double score) {
+  uint64_t& rows = positive ? positives_ : negatives_;
+  if (options_.mode != ScoreMode::kHistogram) {
+    assert(false && "BinaryScoreAccumulator::Remove needs histogram mode");
+    return;
+  }
+  uint64_t& bin =
+      hist_[2 * size_t{score_internal::HistogramBin(score, options_.histogram_bins)} + positive];
+  if (bin == 0 || rows == 0) {
+    assert(false && "BinaryScoreAccumulator::Remove: the row was never added");
+    return;
+  }
+  --bin;
+  --rows;
+  log_loss_sum_.Add(-score_internal::BinaryLogLoss(positive, score));
+  const double residual = (positive ? 1.0 : 0.0) - score;
+  brier_sum_.Add(-(residual * residual));
+  score_internal::RemoveCalibration(ece_, ece_step_, score, positive);
+}
+
+void BinaryScoreAccumulator::EncodeTo(ByteWriter& out) const {
+  if (options_.mode != ScoreMode::kHistogram) {
+    assert(false && "BinaryScoreAccumulator::EncodeTo needs histogram mode");
+    return;
+  }
+  out.PutVarint(options_.histogram_bins);
+  out.PutVarint(options_.ece_bins);
+  out.PutVarint(positives_);
+  out.PutVarint(negatives_);
+  score_internal::EncodeSum(log_loss_sum_, out);
+  score_internal::EncodeSum(brier_sum_, out);
+  score_internal::EncodeCalibration(ece_, out);
+  score_internal::EncodeSparseCounts(hist_, out);
+}
+
+Result<BinaryScoreAccumulator> BinaryScoreAccumulator::DecodeFrom(ByteReader& in) {
+  const size_t at = in.offset();
+  ScoreOptions options;
+  options.mode = ScoreMode::kHistogram;
+  MW_ASSIGN_OR_RETURN(const uint64_t bins, in.ReadVarint("histogram bins"));
+  if (bins < 1 || bins > (uint64_t{1} << 20)) {
+    return in.Corrupt(at, "histogram bins out of range [1, 2^20]");
+  }
+  // A calibration bin takes at least 18 bytes.
+  MW_ASSIGN_OR_RETURN(const uint64_t ece_bins, in.ReadCount("ece bins", uint64_t{1} << 16, 18));
+  if (ece_bins < 1) return in.Corrupt(at, "no calibration bins");
+  options.histogram_bins = static_cast<uint32_t>(bins);
+  options.ece_bins = static_cast<uint32_t>(ece_bins);
+  BinaryScoreAccumulator acc(options);
+  MW_ASSIGN_OR_RETURN(acc.positives_, in.ReadVarint("positives"));
+  MW_ASSIGN_OR_RETURN(acc.negatives_, in.ReadVarint("negatives"));
+  MW_ASSIGN_OR_RETURN(acc.log_loss_sum_, score_internal::DecodeSum(in, "log loss sum"));
+  MW_ASSIGN_OR_RETURN(acc.brier_sum_, score_internal::DecodeSum(in, "brier sum"));
+  MW_RETURN_IF_ERROR(score_internal::DecodeCalibration(in, acc.ece_));
+  const size_t hist_at = in.offset();
+  MW_RETURN_IF_ERROR(score_internal::DecodeSparseCounts(in, acc.hist_, "score histogram"));
+  uint64_t counted[2] = {0, 0};
+  for (size_t i = 0; i < acc.hist_.size(); ++i) counted[i % 2] += acc.hist_[i];
+  uint64_t calibrated = 0;
+  for (const score_internal::CalibrationBin& b : acc.ece_) calibrated += b.count;
+  if (counted[0] != acc.negatives_ || counted[1] != acc.positives_ ||
+      calibrated != acc.negatives_ + acc.positives_) {
+    return in.Corrupt(hist_at, "score histogram does not add up to the row counts");
+  }
+  return acc;
 }
 
 Status BinaryScoreAccumulator::Merge(const BinaryScoreAccumulator& other) {

@@ -244,5 +244,47 @@ TEST(BinaryScoreMetricsTest, ZeroBinsAreTreatedAsOne) {
   ExpectClose(m.ece, 0.0);  // one bin: |1/2 - 1/2|
 }
 
+// Histogram mode: Remove undoes Update; EncodeTo / DecodeFrom round-trip and refuse bad bytes.
+TEST(BinaryScoreAccumulatorTest, HistogramRemoveAndEncoding) {
+  ScoreOptions options;
+  options.mode = ScoreMode::kHistogram;
+  options.histogram_bins = 100;
+  BinaryScoreAccumulator kept(options), with_removed(options);
+  for (int i = 0; i < 200; ++i) {
+    const bool positive = i % 3 == 0;
+    const double score = (i * 37 % 100) / 100.0;
+    with_removed.Update(positive, score);
+    if (i % 4 == 0) {
+      with_removed.Remove(positive, score);
+    } else {
+      kept.Update(positive, score);
+    }
+  }
+  const BinaryScoreMetrics a = with_removed.Finish(), b = kept.Finish();
+  EXPECT_EQ(a.n, b.n);
+  EXPECT_EQ(a.roc_auc.value, b.roc_auc.value);
+  EXPECT_EQ(a.average_precision.value, b.average_precision.value);
+  EXPECT_NEAR(*a.log_loss, *b.log_loss, 1e-12);
+  EXPECT_NEAR(*a.brier, *b.brier, 1e-12);
+  EXPECT_NEAR(*a.ece, *b.ece, 1e-12);
+
+  ByteWriter out;
+  kept.EncodeTo(out);
+  ByteReader in(out.bytes(), "test");
+  Result<BinaryScoreAccumulator> back = BinaryScoreAccumulator::DecodeFrom(in);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_TRUE(in.ExpectEnd().ok());
+  ByteWriter again;
+  back->EncodeTo(again);
+  EXPECT_EQ(again.bytes(), out.bytes());
+  EXPECT_EQ(back->Finish().log_loss, b.log_loss);
+  for (size_t cut = 0; cut < out.size(); ++cut) {
+    ByteReader truncated(std::string_view(out.bytes()).substr(0, cut), "test");
+    Result<BinaryScoreAccumulator> r = BinaryScoreAccumulator::DecodeFrom(truncated);
+    ASSERT_FALSE(r.ok()) << cut;
+    EXPECT_EQ(r.status().code(), StatusCode::kDataLoss);
+  }
+}
+
 }  // namespace
 }  // namespace modelwatch

@@ -55,6 +55,8 @@ std::string_view FormatFamilyName(uint16_t family) {
       return "category counts";
     case FormatFamily::kDatasetProfile:
       return "dataset profile";
+    case FormatFamily::kWindowState:
+      return "window state";
   }
   return "unknown";
 }

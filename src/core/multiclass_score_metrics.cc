@@ -100,6 +100,95 @@ void MulticlassScoreAccumulator::Update(uint32_t truth, std::span<const double> 
   score_internal::AddCalibration(ece_, ece_step_, scores[argmax], argmax == truth);
 }
 
+void MulticlassScoreAccumulator::Remove(uint32_t truth, std::span<const double> scores) {
+  const size_t num = class_names_.size();
+  if (options_.mode != ScoreMode::kHistogram || truth >= num || scores.size() != num || n_ == 0) {
+    assert(false && "MulticlassScoreAccumulator::Remove: exact mode or a row never added");
+    return;
+  }
+  const uint32_t bins = options_.histogram_bins;
+  for (size_t k = 0; k < num; ++k) {
+    uint64_t& bin =
+        hist_[2 * (k * bins + score_internal::HistogramBin(scores[k], bins)) + (k == truth)];
+    if (bin == 0) {
+      assert(false && "MulticlassScoreAccumulator::Remove: the row was never added");
+      return;
+    }
+  }
+  --n_;
+  for (size_t k = 0; k < num; ++k) {
+    --hist_[2 * (k * bins + score_internal::HistogramBin(scores[k], bins)) + (k == truth)];
+  }
+  double clipped_sum = 0.0;
+  double brier = 0.0;
+  size_t argmax = 0;
+  for (size_t k = 0; k < num; ++k) {
+    const double p = scores[k];
+    clipped_sum += score_internal::ClipProbability(p);
+    const double residual = p - (k == truth ? 1.0 : 0.0);
+    brier += residual * residual;
+    if (p > scores[argmax]) argmax = k;
+  }
+  log_loss_sum_.Add(std::log(score_internal::ClipProbability(scores[truth]) / clipped_sum));
+  brier_sum_.Add(-brier);
+  score_internal::RemoveCalibration(ece_, ece_step_, scores[argmax], argmax == truth);
+}
+
+void MulticlassScoreAccumulator::EncodeTo(ByteWriter& out) const {
+  if (options_.mode != ScoreMode::kHistogram) {
+    assert(false && "MulticlassScoreAccumulator::EncodeTo needs histogram mode");
+    return;
+  }
+  out.PutVarint(class_names_.size());
+  for (const std::string& name : class_names_) out.PutString(name);
+  out.PutVarint(options_.histogram_bins);
+  out.PutVarint(options_.ece_bins);
+  out.PutVarint(n_);
+  score_internal::EncodeSum(log_loss_sum_, out);
+  score_internal::EncodeSum(brier_sum_, out);
+  score_internal::EncodeCalibration(ece_, out);
+  score_internal::EncodeSparseCounts(hist_, out);
+}
+
+Result<MulticlassScoreAccumulator> MulticlassScoreAccumulator::DecodeFrom(ByteReader& in) {
+  MW_ASSIGN_OR_RETURN(const uint64_t num, in.ReadCount("class count", uint64_t{1} << 16, 1));
+  std::vector<std::string> names;
+  names.reserve(num);
+  for (uint64_t k = 0; k < num; ++k) {
+    MW_ASSIGN_OR_RETURN(std::string_view name, in.ReadString("class name"));
+    names.emplace_back(name);
+  }
+  const size_t at = in.offset();
+  MW_ASSIGN_OR_RETURN(const uint64_t bins, in.ReadVarint("histogram bins"));
+  if (bins < 1 || num * bins > (uint64_t{1} << 22)) {
+    return in.Corrupt(at, "histogram bins out of range (at most 2^22 over all classes)");
+  }
+  MW_ASSIGN_OR_RETURN(const uint64_t ece_bins, in.ReadCount("ece bins", uint64_t{1} << 16, 18));
+  if (ece_bins < 1) return in.Corrupt(at, "no calibration bins");
+  ScoreOptions options;
+  options.mode = ScoreMode::kHistogram;
+  options.histogram_bins = static_cast<uint32_t>(bins);
+  options.ece_bins = static_cast<uint32_t>(ece_bins);
+  MulticlassScoreAccumulator acc(std::move(names), options);
+  MW_ASSIGN_OR_RETURN(acc.n_, in.ReadVarint("rows"));
+  MW_ASSIGN_OR_RETURN(acc.log_loss_sum_, score_internal::DecodeSum(in, "log loss sum"));
+  MW_ASSIGN_OR_RETURN(acc.brier_sum_, score_internal::DecodeSum(in, "brier sum"));
+  MW_RETURN_IF_ERROR(score_internal::DecodeCalibration(in, acc.ece_));
+  const size_t hist_at = in.offset();
+  MW_RETURN_IF_ERROR(score_internal::DecodeSparseCounts(in, acc.hist_, "score histograms"));
+  const size_t width = 2 * size_t{options.histogram_bins};
+  for (size_t k = 0; k < num; ++k) {
+    uint64_t rows = 0;
+    for (size_t i = 0; i < width; ++i) rows += acc.hist_[k * width + i];
+    if (rows != acc.n_) return in.Corrupt(hist_at, "a class histogram does not add up to the rows");
+  }
+  uint64_t calibrated = 0;
+  for (const score_internal::CalibrationBin& b : acc.ece_) calibrated += b.count;
+  if (calibrated != acc.n_)
+    return in.Corrupt(hist_at, "calibration bins do not add up to the rows");
+  return acc;
+}
+
 Status MulticlassScoreAccumulator::Merge(const MulticlassScoreAccumulator& other) {
   MulticlassScoreAccumulator copy = other;
   return Merge(std::move(copy));

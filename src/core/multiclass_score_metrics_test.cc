@@ -272,5 +272,46 @@ TEST(MulticlassScoreParallelTest, ParallelFinishEqualsSequential) {
   }
 }
 
+TEST(MulticlassScoreAccumulatorTest, HistogramRemoveAndEncoding) {
+  ScoreOptions options;
+  options.mode = ScoreMode::kHistogram;
+  options.histogram_bins = 50;
+  MulticlassScoreAccumulator kept({"a", "b", "c"}, options), with_removed({"a", "b", "c"}, options);
+  std::mt19937_64 rng(9);
+  std::uniform_real_distribution<double> unit(0.01, 1.0);
+  for (int i = 0; i < 300; ++i) {
+    double w[3], sum = 0;
+    for (double& x : w) sum += (x = unit(rng));
+    const std::vector<double> p = {w[0] / sum, w[1] / sum, w[2] / sum};
+    const uint32_t truth = static_cast<uint32_t>(rng() % 3);
+    with_removed.Update(truth, p);
+    if (i % 5 == 0) {
+      with_removed.Remove(truth, p);
+    } else {
+      kept.Update(truth, p);
+    }
+  }
+  const MulticlassScoreMetrics a = with_removed.Finish(), b = kept.Finish();
+  EXPECT_EQ(a.n, b.n);
+  EXPECT_EQ(a.roc_auc_macro.value, b.roc_auc_macro.value);
+  EXPECT_NEAR(*a.log_loss, *b.log_loss, 1e-12);
+  EXPECT_NEAR(*a.ece, *b.ece, 1e-12);
+  ByteWriter out;
+  kept.EncodeTo(out);
+  ByteReader in(out.bytes(), "test");
+  Result<MulticlassScoreAccumulator> back = MulticlassScoreAccumulator::DecodeFrom(in);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_THAT(back->class_names(), ElementsAre("a", "b", "c"));
+  ByteWriter again;
+  back->EncodeTo(again);
+  EXPECT_EQ(again.bytes(), out.bytes());
+  for (size_t cut = 0; cut < out.size(); cut += 3) {
+    ByteReader truncated(std::string_view(out.bytes()).substr(0, cut), "test");
+    EXPECT_EQ(MulticlassScoreAccumulator::DecodeFrom(truncated).status().code(),
+              StatusCode::kDataLoss)
+        << cut;
+  }
+}
+
 }  // namespace
 }  // namespace modelwatch

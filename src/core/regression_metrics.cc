@@ -19,6 +19,104 @@ void RunningMoments::Merge(const RunningMoments& o) {
   n_ += o.n_;
 }
 
+void RunningMoments::Remove(double x) {
+  if (n_ <= 1) {
+    *this = RunningMoments();
+    return;
+  }
+  const double previous_mean = mean_ + (mean_ - x) / static_cast<double>(n_ - 1);
+  m2_ -= (x - previous_mean) * (x - mean_);
+  if (m2_ < 0.0) m2_ = 0.0;
+  mean_ = previous_mean;
+  --n_;
+}
+
+void RegressionAccumulator::Remove(double truth, double prediction) {
+  if (count() == 0) return;
+  const double residual = truth - prediction;
+  const double abs_error = std::fabs(residual);
+  abs_error_sum_.Add(-abs_error);
+  squared_error_sum_.Add(-(residual * residual));
+  percentage_error_sum_.Add(-(abs_error / std::max(std::fabs(truth), DBL_EPSILON)));
+  truth_moments_.Remove(truth);
+  residual_moments_.Remove(residual);
+  if (keep_errors_) {
+    auto it = std::find(abs_errors_.begin(), abs_errors_.end(), abs_error);
+    if (it != abs_errors_.end()) {
+      *it = abs_errors_.back();
+      abs_errors_.pop_back();
+    }
+  }
+}
+
+namespace {
+
+void EncodeMoments(const RunningMoments& m, ByteWriter& out) {
+  out.PutVarint(m.count());
+  out.PutDouble(m.mean());
+  out.PutDouble(m.sum_squared_deviations());
+}
+
+Result<RunningMoments> DecodeMoments(ByteReader& in, std::string_view what) {
+  MW_ASSIGN_OR_RETURN(const uint64_t n, in.ReadVarint(what));
+  MW_ASSIGN_OR_RETURN(const double mean, in.ReadDouble(what));
+  MW_ASSIGN_OR_RETURN(const double m2, in.ReadDouble(what));
+  return RunningMoments::FromParts(n, mean, m2);
+}
+
+void EncodeSum(const CompensatedSum& sum, ByteWriter& out) {
+  out.PutDouble(sum.sum());
+  out.PutDouble(sum.compensation());
+}
+
+Result<CompensatedSum> DecodeSum(ByteReader& in, std::string_view what) {
+  MW_ASSIGN_OR_RETURN(const double sum, in.ReadDouble(what));
+  MW_ASSIGN_OR_RETURN(const double compensation, in.ReadDouble(what));
+  return CompensatedSum::FromParts(sum, compensation);
+}
+
+}  // namespace
+
+void RegressionAccumulator::EncodeTo(ByteWriter& out) const {
+  out.PutU8(keep_errors_ ? 1 : 0);
+  EncodeSum(abs_error_sum_, out);
+  EncodeSum(squared_error_sum_, out);
+  EncodeSum(percentage_error_sum_, out);
+  EncodeMoments(truth_moments_, out);
+  EncodeMoments(residual_moments_, out);
+  out.PutDouble(max_error_);
+  if (!keep_errors_) return;
+  out.PutVarint(abs_errors_.size());
+  for (double e : abs_errors_) out.PutDouble(e);
+}
+
+Result<RegressionAccumulator> RegressionAccumulator::DecodeFrom(ByteReader& in) {
+  const size_t at = in.offset();
+  MW_ASSIGN_OR_RETURN(const uint8_t keep, in.ReadU8("keep errors flag"));
+  if (keep > 1) return in.Corrupt(at, "keep errors flag is not 0 or 1");
+  RegressionAccumulator acc(keep == 1);
+  MW_ASSIGN_OR_RETURN(acc.abs_error_sum_, DecodeSum(in, "absolute error sum"));
+  MW_ASSIGN_OR_RETURN(acc.squared_error_sum_, DecodeSum(in, "squared error sum"));
+  MW_ASSIGN_OR_RETURN(acc.percentage_error_sum_, DecodeSum(in, "percentage error sum"));
+  const size_t moments_at = in.offset();
+  MW_ASSIGN_OR_RETURN(acc.truth_moments_, DecodeMoments(in, "truth moments"));
+  MW_ASSIGN_OR_RETURN(acc.residual_moments_, DecodeMoments(in, "residual moments"));
+  if (acc.truth_moments_.count() != acc.residual_moments_.count()) {
+    return in.Corrupt(moments_at, "truth and residual row counts differ");
+  }
+  MW_ASSIGN_OR_RETURN(acc.max_error_, in.ReadDouble("max error"));
+  if (!acc.keep_errors_) return acc;
+  const size_t errors_at = in.offset();
+  MW_ASSIGN_OR_RETURN(const uint64_t n, in.ReadCount("error count", UINT64_MAX, 8));
+  if (n != acc.count()) return in.Corrupt(errors_at, "kept errors differ from the row count");
+  acc.abs_errors_.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    MW_ASSIGN_OR_RETURN(const double e, in.ReadDouble("absolute error"));
+    acc.abs_errors_.push_back(e);
+  }
+  return acc;
+}
+
 void RegressionAccumulator::Update(double truth, double prediction) {
   const double residual = truth - prediction;
   const double abs_error = std::fabs(residual);

@@ -98,5 +98,40 @@ TEST(CompensatedSumTest, RecoversSmallTermsLostByNaiveSummation) {
   EXPECT_DOUBLE_EQ(s.value(), 1000.0);
 }
 
+TEST(RegressionAccumulatorTest, RemoveUndoesUpdateAndEncodingRoundTrips) {
+  RegressionAccumulator kept, with_removed;
+  std::mt19937_64 rng(4);
+  std::normal_distribution<double> normal(10.0, 3.0);
+  for (int i = 0; i < 500; ++i) {
+    const double y = normal(rng), p = y + normal(rng) - 10.0;
+    with_removed.Update(y, p);
+    if (i % 3 == 0) {
+      with_removed.Remove(y, p);
+    } else {
+      kept.Update(y, p);
+    }
+  }
+  const RegressionMetrics a = with_removed.Finish(), b = kept.Finish();
+  EXPECT_EQ(a.n, b.n);
+  for (auto m : {&RegressionMetrics::mae, &RegressionMetrics::mse, &RegressionMetrics::mape,
+                 &RegressionMetrics::r2, &RegressionMetrics::explained_variance,
+                 &RegressionMetrics::median_ae}) {
+    EXPECT_NEAR(*(a.*m), *(b.*m), 1e-10);
+  }
+  EXPECT_GE(*a.max_error, *b.max_error);  // a maximum cannot be taken back
+  ByteWriter out;
+  kept.EncodeTo(out);
+  ByteReader in(out.bytes(), "test");
+  Result<RegressionAccumulator> back = RegressionAccumulator::DecodeFrom(in);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->Finish().r2, b.r2);
+  EXPECT_EQ(back->Finish().median_ae, b.median_ae);
+  for (size_t cut = 0; cut < out.size(); cut += 7) {
+    ByteReader truncated(std::string_view(out.bytes()).substr(0, cut), "test");
+    EXPECT_EQ(RegressionAccumulator::DecodeFrom(truncated).status().code(), StatusCode::kDataLoss)
+        << cut;
+  }
+}
+
 }  // namespace
 }  // namespace modelwatch

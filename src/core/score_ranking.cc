@@ -594,6 +594,67 @@ void MergeCalibration(std::span<const CalibrationBin> from, std::span<Calibratio
   }
 }
 
+void EncodeSum(const CompensatedSum& sum, ByteWriter& out) {
+  out.PutDouble(sum.sum());
+  out.PutDouble(sum.compensation());
+}
+
+Result<CompensatedSum> DecodeSum(ByteReader& in, std::string_view what) {
+  MW_ASSIGN_OR_RETURN(const double sum, in.ReadDouble(what));
+  MW_ASSIGN_OR_RETURN(const double compensation, in.ReadDouble(what));
+  return CompensatedSum::FromParts(sum, compensation);
+}
+
+void EncodeCalibration(std::span<const CalibrationBin> bins, ByteWriter& out) {
+  for (const CalibrationBin& bin : bins) {
+    out.PutVarint(bin.count);
+    out.PutVarint(bin.hits);
+    EncodeSum(bin.prob_sum, out);
+  }
+}
+
+Status DecodeCalibration(ByteReader& in, std::span<CalibrationBin> bins) {
+  for (CalibrationBin& bin : bins) {
+    const size_t at = in.offset();
+    MW_ASSIGN_OR_RETURN(bin.count, in.ReadVarint("calibration bin count"));
+    MW_ASSIGN_OR_RETURN(bin.hits, in.ReadVarint("calibration bin hits"));
+    MW_ASSIGN_OR_RETURN(bin.prob_sum, DecodeSum(in, "calibration bin probability sum"));
+    if (bin.hits > bin.count) return in.Corrupt(at, "calibration bin has more hits than rows");
+  }
+  return Status::Ok();
+}
+
+void EncodeSparseCounts(std::span<const uint64_t> counts, ByteWriter& out) {
+  uint64_t nonzero = 0;
+  for (uint64_t c : counts) nonzero += c != 0;
+  out.PutVarint(nonzero);
+  size_t previous = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] == 0) continue;
+    out.PutVarint(i - previous);
+    out.PutVarint(counts[i]);
+    previous = i;
+  }
+}
+
+Status DecodeSparseCounts(ByteReader& in, std::span<uint64_t> counts, std::string_view what) {
+  std::fill(counts.begin(), counts.end(), 0);
+  MW_ASSIGN_OR_RETURN(const uint64_t nonzero, in.ReadCount(what, counts.size(), 2));
+  size_t index = 0;
+  for (uint64_t e = 0; e < nonzero; ++e) {
+    const size_t at = in.offset();
+    MW_ASSIGN_OR_RETURN(const uint64_t gap, in.ReadVarint(what));
+    MW_ASSIGN_OR_RETURN(const uint64_t value, in.ReadVarint(what));
+    // index < counts.size() here, so the subtraction cannot wrap.
+    if ((e > 0 && gap == 0) || gap >= counts.size() - index || value == 0) {
+      return in.Corrupt(at, std::string(what) + ": entry out of range or zero");
+    }
+    index += gap;
+    counts[index] = value;
+  }
+  return Status::Ok();
+}
+
 std::optional<double> ExpectedCalibrationError(std::span<const CalibrationBin> bins) {
   uint64_t total = 0;
   for (const CalibrationBin& bin : bins) total += bin.count;

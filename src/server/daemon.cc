@@ -142,6 +142,8 @@ Router Daemon::State::Routes() {
              guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Model(r); }));
   router.Add("GET", "/v1/models/{model}/windows",
              guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Windows(r); }));
+  router.Add("GET", "/v1/models/{model}/drift",
+             guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Drift(r); }));
   // Liveness, readiness and /metrics are open, as probes and scrapers expect.
   router.Add("GET", "/v1/health", [this](const HttpRequest& r) { return query->Health(r); });
   router.Add("GET", "/v1/ready", [this](const HttpRequest& r) { return query->Ready(r); });

@@ -1,11 +1,11 @@
 #include "modelwatch/server/ingest_service.h"
 
-#include <string>
-
-#include "modelwatch/server/event_parser.h"
-
 #include <fstream>
 #include <iterator>
+#include <string>
+
+#include "modelwatch/io/dataset_input.h"
+#include "modelwatch/server/event_parser.h"
 
 namespace modelwatch::server {
 namespace {
@@ -79,6 +79,7 @@ Result<monitor::ModelSettings> MonitorSettings(const ModelConfig& m) {
   s.window_widths_us.clear();
   for (std::chrono::microseconds w : m.windows) s.window_widths_us.push_back(w.count());
   s.allowed_lateness_us = m.allowed_lateness.count();
+  s.segment_keys = m.segment_by;
   s.drift = m.drift;
   switch (m.reference.kind) {
     case ReferenceConfig::Kind::kNone:
@@ -102,11 +103,19 @@ Result<monitor::ModelSettings> MonitorSettings(const ModelConfig& m) {
       s.reference = std::make_shared<const DatasetProfile>(std::move(*profile));
       break;
     }
-    case ReferenceConfig::Kind::kFile:
-      return FailedPreconditionError(
-          "model '" + m.name + "': reference.file is not supported by serve yet; write a profile "
-          "with 'modelwatch profile --input " + m.reference.path +
-          " --output ref.mwprof' and use reference.profile");
+    case ReferenceConfig::Kind::kFile: {
+      // A CSV or NDJSON file (format from its extension), profiled as `modelwatch profile`
+      // would: its columns name features, and "prediction" / "label" (or "@prediction" /
+      // "@label") the prediction and the label.
+      io::DatasetRequest request;
+      request.path = m.reference.path;
+      Result<io::LoadedDataset> loaded = io::LoadDataset(request, nullptr);
+      if (!loaded.ok()) {
+        return loaded.status().WithPrefix("model '" + m.name + "': reference file");
+      }
+      s.reference = std::make_shared<const DatasetProfile>(std::move(loaded->profile));
+      break;
+    }
   }
   return s;
 }
@@ -240,6 +249,8 @@ HttpResponse IngestService::Accept(const ModelConfig& model,
   if (!admitted.ok()) {
     return Reject(model.name, 422, "resource_exhausted", admitted.message());
   }
+  // The monitor learns the batch from the store when it commits: it must know the model first.
+  EnsureMonitored(model);
   Result<store::PredictionAppendResult> stored = store_.AppendPredictions(events, now);
   if (!stored.ok()) {
     return Reject(model.name, 503, "unavailable",
@@ -256,8 +267,6 @@ HttpResponse IngestService::Accept(const ModelConfig& model,
     counters_.Add("modelwatch_labels_joined_total", {{"model", model.name}},
                   stored->joined_on_arrival.size());
   }
-  EnsureMonitored(model);
-  monitor_.Touch(*stored, events);
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(stored->inserted) +
                                      ",\"duplicates\":" + std::to_string(stored->duplicates) +
                                      "}");
@@ -293,6 +302,7 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
   if (!admitted.ok()) {
     return Reject(model->name, 422, "resource_exhausted", admitted.message());
   }
+  EnsureMonitored(*model);
   Result<store::LabelAppendResult> stored = store_.AppendLabels(*labels, now);
   if (!stored.ok()) {
     return Reject(model->name, 503, "unavailable",
@@ -303,8 +313,6 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
     counters_.Add("modelwatch_labels_joined_total", {{"model", model->name}},
                   stored->joined.size());
   }
-  EnsureMonitored(*model);
-  monitor_.Touch(*stored);
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(labels->size()) +
                                      ",\"joined\":" + std::to_string(stored->joined.size()) +
                                      ",\"pending\":" + std::to_string(stored->pending) + "}");

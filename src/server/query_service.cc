@@ -1,5 +1,8 @@
 #include "modelwatch/server/query_service.h"
 
+#include <simdjson.h>
+
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -12,10 +15,15 @@ namespace {
 
 std::string Rfc3339(int64_t us) { return FormatTimestamp(static_cast<double>(us) / 1e6); }
 
-// A window's JSON object; the stored summary is embedded as it is.
-std::string WindowJson(const store::WindowRecord& w) {
+// A window's JSON object without its closing brace: version, window, start, end, closed,
+// updated; `model` first when not empty.
+std::string OpenWindowJson(const store::WindowRecord& w, std::string_view model = {}) {
   io::JsonWriter j;
   j.BeginObject();
+  if (!model.empty()) {
+    j.Key("model");
+    j.String(model);
+  }
   j.Key("version");
   j.String(w.version.empty() ? "all" : w.version);
   j.Key("window");
@@ -31,7 +39,27 @@ std::string WindowJson(const store::WindowRecord& w) {
   j.EndObject();
   std::string out = j.str();
   out.pop_back();  // '}'
-  return out + ",\"summary\":" + (w.summary.empty() ? std::string("null") : w.summary) + "}";
+  return out;
+}
+
+// A window's JSON object; the stored summary is embedded as it is.
+std::string WindowJson(const store::WindowRecord& w) {
+  return OpenWindowJson(w) +
+         ",\"summary\":" + (w.summary.empty() ? std::string("null") : w.summary) + "}";
+}
+
+// The "drift" member of a stored window summary, as JSON text ("null" when the summary has
+// none). kDataLoss when the stored summary is not JSON.
+Result<std::string> DriftOfSummary(const std::string& summary) {
+  if (summary.empty()) return std::string("null");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(summary).get(doc) != simdjson::SUCCESS) {
+    return DataLossError("stored window summary is not JSON");
+  }
+  simdjson::dom::element drift;
+  if (doc["drift"].get(drift) != simdjson::SUCCESS) return std::string("null");
+  return simdjson::to_string(drift);
 }
 
 // One version of the registry.
@@ -55,8 +83,7 @@ Result<int64_t> TimeParam(const HttpRequest& r, std::string_view name, int64_t f
   if (!v) return fallback;
   std::optional<double> t = ParseTimestamp(*v);
   if (!t) {
-    return InvalidArgumentError("query parameter '" + std::string(name) + "': '" +
-                                std::string(*v) +
+    return InvalidArgumentError("query parameter '" + std::string(name) + "': '" + std::string(*v) +
                                 "' is not a time (RFC 3339 or epoch seconds)");
   }
   return static_cast<int64_t>(std::llround(*t * 1e6));
@@ -65,9 +92,10 @@ Result<int64_t> TimeParam(const HttpRequest& r, std::string_view name, int64_t f
 Result<int64_t> WindowParam(const Config& config, std::string_view model, std::string_view text) {
   const ModelConfig* m = config.FindModel(model);
   std::vector<std::chrono::microseconds> widths =
-      m != nullptr ? m->windows
-                   : (config.defaults ? config.defaults->windows
-                                      : std::vector<std::chrono::microseconds>{});
+      m != nullptr
+          ? m->windows
+          : (config.defaults ? config.defaults->windows : std::vector<std::chrono::microseconds>{});
+  if (text == WindowLabel(0)) return int64_t{0};  // "all": the cumulative view
   std::string known;
   for (std::chrono::microseconds w : widths) {
     const int64_t s = std::chrono::duration_cast<std::chrono::seconds>(w).count();
@@ -75,7 +103,7 @@ Result<int64_t> WindowParam(const Config& config, std::string_view model, std::s
     known += (known.empty() ? "" : ", ") + WindowLabel(s);
   }
   return InvalidArgumentError("query parameter 'window': '" + std::string(text) +
-                              "' is not a window of this model (" + known + ")");
+                              "' is not a window of this model (" + known + ", all)");
 }
 
 }  // namespace
@@ -186,7 +214,9 @@ HttpResponse QueryService::Windows(const HttpRequest& request) const {
   if (!to.ok()) return HttpResponse::FromStatus(to.status());
   query.from_us = *from;
   query.to_us = *to;
-  query.segment = "";
+  // segment=key=value selects one segment's windows (models with segment_by); default: the
+  // whole model.
+  query.segment = std::string(request.query_param("segment").value_or(""));
   if (std::optional<std::string_view> v = request.query_param("version")) {
     query.version = *v == "all" ? std::string() : std::string(*v);
   }
@@ -200,21 +230,16 @@ HttpResponse QueryService::Windows(const HttpRequest& request) const {
     const std::string text(*l);
     const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || n == 0 || n > 100000) {
-      return HttpResponse::Error(400, "invalid_argument",
-                                 "query parameter 'limit': '" + text +
-                                     "' is not a number in [1, 100000]");
+      return HttpResponse::Error(
+          400, "invalid_argument",
+          "query parameter 'limit': '" + text + "' is not a number in [1, 100000]");
     }
     query.limit = n;
   }
   Result<std::vector<store::WindowRecord>> windows = store_.Windows(query);
   if (!windows.ok()) return HttpResponse::FromStatus(windows.status());
-  if (windows->empty() && config_.FindModel(name) == nullptr) {
-    Result<std::vector<store::ModelRecord>> models = store_.Models();
-    bool known = false;
-    if (models.ok()) {
-      for (const store::ModelRecord& m : *models) known = known || m.model == name;
-    }
-    if (!known) return HttpResponse::Error(404, "not_found", "no model '" + name + "'");
+  if (windows->empty() && !IsKnownModel(name)) {
+    return HttpResponse::Error(404, "not_found", "no model '" + name + "'");
   }
   io::JsonWriter quoted;
   quoted.String(name);
@@ -225,6 +250,75 @@ HttpResponse QueryService::Windows(const HttpRequest& request) const {
   }
   out += "]}";
   return HttpResponse::Json(200, out);
+}
+
+bool QueryService::IsKnownModel(const std::string& name) const {
+  if (config_.FindModel(name) != nullptr) return true;
+  Result<std::vector<store::ModelRecord>> models = store_.Models();
+  if (!models.ok()) return false;
+  return std::any_of(models->begin(), models->end(),
+                     [&](const store::ModelRecord& m) { return m.model == name; });
+}
+
+HttpResponse QueryService::Drift(const HttpRequest& request) const {
+  const std::string name(request.path_param("model").value_or(""));
+  Result<std::vector<store::ModelRecord>> models = store_.Models();
+  if (!models.ok()) return HttpResponse::FromStatus(models.status());
+  int64_t last_seen_us = INT64_MIN;
+  for (const store::ModelRecord& m : *models) {
+    if (m.model == name) last_seen_us = std::max(last_seen_us, m.last_seen_us);
+  }
+  if (last_seen_us == INT64_MIN && config_.FindModel(name) == nullptr) {
+    return HttpResponse::Error(404, "not_found", "no model '" + name + "'");
+  }
+  Result<ModelConfig> config = config_.ModelFor(name);
+  if (!config.ok()) return HttpResponse::FromStatus(config.status());
+  store::WindowQuery query;
+  query.model = name;
+  query.segment = "";
+  query.version = "";
+  if (std::optional<std::string_view> v = request.query_param("version")) {
+    query.version = *v == "all" ? std::string() : std::string(*v);
+  }
+  if (std::optional<std::string_view> w = request.query_param("window")) {
+    Result<int64_t> width = WindowParam(config_, name, *w);
+    if (!width.ok()) return HttpResponse::FromStatus(width.status());
+    query.width_s = *width;
+  } else if (!config->windows.empty()) {
+    query.width_s = std::chrono::duration_cast<std::chrono::seconds>(config->windows[0]).count();
+  }
+  const int64_t width_us = query.width_s.value_or(0) * 1'000'000;
+  const bool at_given = request.query_param("at").has_value();
+  Result<int64_t> at = TimeParam(request, "at", 0);
+  if (!at.ok()) return HttpResponse::FromStatus(at.status());
+  if (at_given) {
+    query.from_us = *at - width_us + 1;  // the window with start <= at < start + width
+    query.to_us = *at + 1;
+  } else if (last_seen_us != INT64_MIN) {
+    // The latest closed window starts at most a lateness and two widths before the newest
+    // event: look no further back than a generous multiple of that.
+    const int64_t lateness_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(config->allowed_lateness).count();
+    query.from_us = last_seen_us - 4 * width_us - 2 * lateness_us;
+  }
+  Result<std::vector<store::WindowRecord>> windows = store_.Windows(query);
+  if (!windows.ok()) return HttpResponse::FromStatus(windows.status());
+  const store::WindowRecord* chosen = nullptr;
+  for (const store::WindowRecord& w : *windows) {
+    if (at_given) {
+      chosen = &w;
+    } else if (w.closed && (chosen == nullptr || chosen->start_us < w.start_us)) {
+      chosen = &w;
+    }
+  }
+  if (chosen == nullptr) {
+    return HttpResponse::Error(404, "not_found",
+                               at_given ? "model '" + name + "' has no such window at that time"
+                                        : "model '" + name + "' has no closed window yet");
+  }
+  Result<std::string> drift = DriftOfSummary(chosen->summary);
+  if (!drift.ok()) return HttpResponse::FromStatus(drift.status());
+  return HttpResponse::Json(200, OpenWindowJson(*chosen, name) + ",\"drift\":" + *drift + "}");
 }
 
 }  // namespace modelwatch::server

@@ -69,8 +69,26 @@ CREATE TABLE counters(
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Version 2: the monitor's incremental window states (windows.state, WindowState bytes; NULL
+// for windows written by version 1) and the journal of label changes since the monitor's last
+// checkpoint (meta keys 'monitor_prediction_rowid' and 'monitor_label_seq', written with the
+// states). AUTOINCREMENT: a journal seq is never reused, even after the journal is trimmed.
+constexpr const char kSchemaV2[] = R"sql(
+ALTER TABLE windows ADD COLUMN state BLOB;
+
+CREATE TABLE label_journal(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  prediction_rowid INTEGER NOT NULL,
+  old_label ANY,
+  old_label_received_us INTEGER NOT NULL,
+  new_label ANY NOT NULL,
+  new_label_received_us INTEGER NOT NULL
+) STRICT;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 Result<int64_t> StoredVersion(Connection& conn) {

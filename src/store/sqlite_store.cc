@@ -39,7 +39,8 @@ using internal::Transaction;
 // SQL. Column lists of a stored prediction row are shared by the scan and the label join, so
 // one function (ReadStoredPrediction) reads both.
 
-#define MW_PREDICTION_COLUMNS "id, version, ts_us, received_us, label, label_received_us, payload"
+#define MW_PREDICTION_COLUMNS \
+  "id, version, ts_us, received_us, label, label_received_us, payload, rowid"
 
 // Predictions are inserted up to kMaxChunkRows per statement: one multi-row INSERT costs SQLite
 // much less per row than one statement per row (docs/storage.md has the numbers). Chunks are
@@ -55,8 +56,30 @@ constexpr char kTakePendingLabel[] =
 constexpr char kSetLabel[] =
     "UPDATE predictions SET label = ?1, label_received_us = ?2 WHERE rowid = ?3";
 constexpr char kFindPrediction[] =
-    "SELECT " MW_PREDICTION_COLUMNS ", rowid FROM predictions WHERE model = ?1 AND id = ?2";
-constexpr int kFindRowidColumn = 7;
+    "SELECT " MW_PREDICTION_COLUMNS " FROM predictions WHERE model = ?1 AND id = ?2";
+constexpr int kLabelColumn = 4;
+constexpr int kLabelReceivedColumn = 5;
+constexpr int kRowidColumn = 7;
+constexpr char kJournalLabel[] =
+    "INSERT INTO label_journal(prediction_rowid, old_label, old_label_received_us, new_label, "
+    "new_label_received_us) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr char kScanAfter[] =
+    "SELECT " MW_PREDICTION_COLUMNS ", model FROM predictions WHERE rowid > ?1 ORDER BY rowid";
+constexpr int kScanAfterModelColumn = 8;
+// The prediction columns (as MW_PREDICTION_COLUMNS, qualified), its model, then the change.
+constexpr char kJournalAfter[] =
+    "SELECT p.id, p.version, p.ts_us, p.received_us, p.label, p.label_received_us, p.payload, "
+    "p.rowid, p.model, j.seq, j.old_label, j.old_label_received_us, j.new_label, "
+    "j.new_label_received_us FROM label_journal j JOIN predictions p ON p.rowid = "
+    "j.prediction_rowid WHERE j.seq > ?1 ORDER BY j.seq";
+constexpr char kLastJournalSeq[] =
+    "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'label_journal'), 0)";
+constexpr char kTrimJournal[] = "DELETE FROM label_journal WHERE seq <= ?1";
+constexpr char kCheckpoint[] =
+    "SELECT key, value FROM meta WHERE key IN ('monitor_prediction_rowid', 'monitor_label_seq')";
+constexpr char kPutMeta[] =
+    "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = "
+    "excluded.value";
 constexpr char kPutPendingLabel[] =
     "INSERT INTO pending_labels(model, id, label, ts_us, received_us) VALUES (?1, ?2, ?3, ?4, ?5) "
     "ON CONFLICT(model, id) DO UPDATE SET label = excluded.label, ts_us = excluded.ts_us, "
@@ -77,10 +100,10 @@ constexpr char kScanOneVersion[] = "SELECT " MW_PREDICTION_COLUMNS
                                    "ts_us < ?3 AND version = ?4 ORDER BY ts_us, rowid";
 constexpr char kPutWindow[] =
     "INSERT INTO windows(model, version, segment, width_s, start_us, end_us, closed, summary, "
-    "updated_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+    "updated_us, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
     "ON CONFLICT(model, version, segment, width_s, start_us) DO UPDATE SET "
     "end_us = excluded.end_us, closed = excluded.closed, summary = excluded.summary, "
-    "updated_us = excluded.updated_us";
+    "updated_us = excluded.updated_us, state = excluded.state";
 constexpr char kModels[] =
     "SELECT model, version, first_seen_us, last_seen_us, predictions, labels FROM models "
     "ORDER BY model, version";
@@ -89,9 +112,13 @@ constexpr char kPutCounter[] =
     "ON CONFLICT(name, labels) DO UPDATE SET value = excluded.value";
 constexpr char kCounters[] = "SELECT name, labels, value FROM counters ORDER BY name, labels";
 constexpr char kModelNames[] = "SELECT DISTINCT model FROM models";
-// Per model, so the (model, ts_us) index finds the rows.
-constexpr char kExpirePredictions[] = "DELETE FROM predictions WHERE model = ?1 AND ts_us < ?2";
-constexpr char kExpireWindows[] = "DELETE FROM windows WHERE end_us < ?1";
+// Per model, so the (model, ts_us) index finds the rows. The newest row stays: SQLite gives a new
+// row max(rowid) + 1, so deleting the newest would let the next insert reuse its rowid, and the
+// monitor's checkpoint counts on rowids that only grow.
+constexpr char kExpirePredictions[] =
+    "DELETE FROM predictions WHERE model = ?1 AND ts_us < ?2 AND rowid < ?3";
+// The cumulative views (width 0) are never expired: they hold everything since first seen.
+constexpr char kExpireWindows[] = "DELETE FROM windows WHERE end_us < ?1 AND width_s > 0";
 constexpr char kExpireLabels[] = "DELETE FROM pending_labels WHERE received_us < ?1";
 
 #undef MW_PREDICTION_COLUMNS
@@ -153,8 +180,9 @@ Status ReadStoredPrediction(const Stmt& row, StoredPrediction& p) {
   e.version.assign(row.Text(1));
   e.ts_us = row.Int64(2);
   p.received_us = row.Int64(3);
-  p.label_received_us = row.Int64(5);
-  Status status = ReadLabel(row, 4, e.label);
+  p.label_received_us = row.Int64(kLabelReceivedColumn);
+  p.rowid = row.Int64(kRowidColumn);
+  Status status = ReadLabel(row, kLabelColumn, e.label);
   if (status.ok()) status = internal::DecodePredictionPayload(row.Blob(6), e);
   if (!status.ok())
     return status.WithPrefix("prediction '" + e.id + "' of model '" + e.model + "'");
@@ -300,8 +328,9 @@ class EncodedPayloads {
 // cached statement and the primary key serves as many of them as it can.
 std::string WindowQuerySql(const WindowQuery& q) {
   std::string sql =
-      "SELECT model, version, segment, width_s, start_us, end_us, closed, summary, updated_us "
-      "FROM windows WHERE model = ?1";
+      "SELECT model, version, segment, width_s, start_us, end_us, closed, summary, updated_us";
+  sql += q.with_state ? ", state" : "";
+  sql += " FROM windows WHERE model = ?1";
   if (q.version) sql += " AND version = ?2";
   if (q.segment) sql += " AND segment = ?3";
   if (q.width_s) sql += " AND width_s = ?4";
@@ -459,7 +488,15 @@ class SqliteStore final : public Store {
   Status ScanPredictions(const std::string& model, const std::optional<std::string>& version,
                          int64_t from_us, int64_t to_us,
                          const std::function<bool(const StoredPrediction&)>& visit) override;
-  Status PutWindows(std::span<const WindowRecord> windows) override;
+  Status PutWindows(std::span<const WindowRecord> windows,
+                    const std::optional<MonitorCheckpoint>& checkpoint) override;
+  Result<std::optional<MonitorCheckpoint>> Checkpoint() override;
+  Result<MonitorCheckpoint> Head() override;
+  Status ScanPredictionsAfter(int64_t after_rowid,
+                              const std::function<bool(const StoredPrediction&)>& visit) override;
+  Status LabelJournalAfter(int64_t after_seq,
+                           const std::function<bool(const JournaledLabel&)>& visit) override;
+  void SetCommitListener(CommitListener* listener) override;
   Result<std::vector<WindowRecord>> Windows(const WindowQuery& query) override;
   Result<std::vector<ModelRecord>> Models() override;
   Status PutCounters(std::span<const CounterRecord> counters) override;
@@ -487,6 +524,7 @@ class SqliteStore final : public Store {
 
   internal::Mutex write_mu_;
   const std::unique_ptr<Connection> writer_ MW_PT_GUARDED_BY(write_mu_);
+  CommitListener* listener_ MW_GUARDED_BY(write_mu_) = nullptr;
   const std::unique_ptr<ReaderPool> readers_;  // null for ":memory:"
 };
 
@@ -517,7 +555,12 @@ Result<PredictionAppendResult> SqliteStore::AppendPredictions(
   if (events.empty()) return PredictionAppendResult{};
   const EncodedPayloads payloads(events);  // outside the lock: pure CPU work
   MutexLock lock(&write_mu_);
-  return Prefixed(AppendPredictionsLocked(events, payloads, received_us), "AppendPredictions");
+  Result<PredictionAppendResult> result =
+      Prefixed(AppendPredictionsLocked(events, payloads, received_us), "AppendPredictions");
+  if (result.ok() && listener_ != nullptr && result->inserted > 0) {
+    listener_->OnPredictionsCommitted(events, received_us, *result);
+  }
+  return result;
 }
 
 Result<PredictionAppendResult> SqliteStore::AppendPredictionsLocked(
@@ -536,6 +579,8 @@ Result<PredictionAppendResult> SqliteStore::AppendPredictionsLocked(
   PredictionAppendResult result;
   result.inserted = inserted.size();
   result.duplicates = events.size() - inserted.size();
+  result.rowids.assign(events.size(), 0);
+  for (const InsertedRow& row : inserted) result.rowids[row.index] = row.rowid;
   MW_ASSIGN_OR_RETURN(Stmt waiting, conn.Prepare(kLabelsWaitFor));
   MW_ASSIGN_OR_RETURN(Stmt take, conn.Prepare(kTakePendingLabel));
   MW_ASSIGN_OR_RETURN(Stmt set_label, conn.Prepare(kSetLabel));
@@ -570,6 +615,7 @@ Result<PredictionAppendResult> SqliteStore::AppendPredictionsLocked(
     StoredPrediction& joined = result.joined_on_arrival.emplace_back();
     joined.event = e;
     joined.received_us = received_us;
+    joined.rowid = row.rowid;
     joined.label_received_us = take.Int64(1);
     MW_RETURN_IF_ERROR(ReadLabel(take, 0, joined.event.label));
     take.Reset();
@@ -589,7 +635,12 @@ Result<LabelAppendResult> SqliteStore::AppendLabels(std::span<const LabelEvent> 
   MW_RETURN_IF_ERROR(ValidateLabels(labels));
   if (labels.empty()) return LabelAppendResult{};
   MutexLock lock(&write_mu_);
-  return Prefixed(AppendLabelsLocked(labels, received_us), "AppendLabels");
+  Result<LabelAppendResult> result =
+      Prefixed(AppendLabelsLocked(labels, received_us), "AppendLabels");
+  if (result.ok() && listener_ != nullptr && !result->joined.empty()) {
+    listener_->OnLabelsCommitted(*result);
+  }
+  return result;
 }
 
 Result<LabelAppendResult> SqliteStore::AppendLabelsLocked(std::span<const LabelEvent> labels,
@@ -621,14 +672,15 @@ Result<LabelAppendResult> SqliteStore::AppendLabelsLocked(std::span<const LabelE
       ++result.pending;
       continue;
     }
-    const int64_t rowid = find.Int64(kFindRowidColumn);
-    const bool had_label = find.Type(4) != SQLITE_NULL;
+    const int64_t rowid = find.Int64(kRowidColumn);
+    const bool had_label = find.Type(kLabelColumn) != SQLITE_NULL;
     // A prediction labelled twice in one call is reported once, as it ends up.
     const auto [at, first_time] = joined_at.try_emplace(rowid, result.joined.size());
     StoredPrediction& p = first_time ? result.joined.emplace_back() : result.joined[at->second];
     if (first_time) {
       p.event.model = l.model;
       MW_RETURN_IF_ERROR(ReadStoredPrediction(find, p));
+      result.previous.push_back({p.event.label, p.label_received_us});
     }
     find.Reset();
     if (!had_label) ++deltas.For(l.model, p.event.version).labels;
@@ -638,6 +690,20 @@ Result<LabelAppendResult> SqliteStore::AppendLabelsLocked(std::span<const LabelE
     set_label.BindInt64(2, received_us);
     set_label.BindInt64(3, rowid);
     MW_RETURN_IF_ERROR(set_label.Run());
+  }
+  // One journal entry per prediction whose label changed: the monitor's replay after a crash.
+  if (!result.joined.empty()) {
+    MW_ASSIGN_OR_RETURN(Stmt journal, conn.Prepare(kJournalLabel));
+    for (size_t i = 0; i < result.joined.size(); ++i) {
+      const StoredPrediction& p = result.joined[i];
+      journal.BindInt64(1, p.rowid);
+      BindLabel(journal, 2, result.previous[i].label);
+      journal.BindInt64(3, result.previous[i].label_received_us);
+      BindLabel(journal, 4, p.event.label);
+      journal.BindInt64(5, p.label_received_us);
+      MW_RETURN_IF_ERROR(journal.Run());
+    }
+    result.journal_seq = conn.LastInsertRowid();
   }
   MW_RETURN_IF_ERROR(deltas.Apply(conn));
   MW_RETURN_IF_ERROR(txn.Commit());
@@ -666,8 +732,9 @@ Status SqliteStore::ScanPredictions(const std::string& model,
   return status.WithPrefix("ScanPredictions");
 }
 
-Status SqliteStore::PutWindows(std::span<const WindowRecord> windows) {
-  if (windows.empty()) return Status::Ok();
+Status SqliteStore::PutWindows(std::span<const WindowRecord> windows,
+                               const std::optional<MonitorCheckpoint>& checkpoint) {
+  if (windows.empty() && !checkpoint) return Status::Ok();
   Status status = WriteTransaction([&](Connection& conn) -> Status {
     MW_ASSIGN_OR_RETURN(Stmt put, conn.Prepare(kPutWindow));
     for (const WindowRecord& w : windows) {
@@ -680,11 +747,106 @@ Status SqliteStore::PutWindows(std::span<const WindowRecord> windows) {
       put.BindInt64(7, w.closed ? 1 : 0);
       put.BindText(8, w.summary);
       put.BindInt64(9, w.updated_us);
+      if (w.state.empty()) {
+        put.BindNull(10);
+      } else {
+        put.BindBlob(10, w.state);
+      }
       MW_RETURN_IF_ERROR(put.Run());
     }
-    return Status::Ok();
+    if (!checkpoint) return Status::Ok();
+    MW_ASSIGN_OR_RETURN(Stmt meta, conn.Prepare(kPutMeta));
+    meta.BindText(1, "monitor_prediction_rowid");
+    meta.BindInt64(2, checkpoint->prediction_rowid);
+    MW_RETURN_IF_ERROR(meta.Run());
+    meta.BindText(1, "monitor_label_seq");
+    meta.BindInt64(2, checkpoint->label_seq);
+    MW_RETURN_IF_ERROR(meta.Run());
+    MW_ASSIGN_OR_RETURN(Stmt trim, conn.Prepare(kTrimJournal));
+    trim.BindInt64(1, checkpoint->label_seq);
+    return trim.Run();
   });
   return status.WithPrefix("PutWindows");
+}
+
+Result<std::optional<MonitorCheckpoint>> SqliteStore::Checkpoint() {
+  return Prefixed(Read([&](Connection& conn) -> Result<std::optional<MonitorCheckpoint>> {
+                    MW_ASSIGN_OR_RETURN(Stmt select, conn.Prepare(kCheckpoint));
+                    MonitorCheckpoint c;
+                    int found = 0;
+                    while (true) {
+                      MW_ASSIGN_OR_RETURN(const bool more, select.Step());
+                      if (!more) break;
+                      if (select.Type(1) != SQLITE_INTEGER) {
+                        return DataLossError(conn.label() + ": meta '" +
+                                             std::string(select.Text(0)) + "' is not an integer");
+                      }
+                      (select.Text(0) == "monitor_label_seq" ? c.label_seq : c.prediction_rowid) =
+                          select.Int64(1);
+                      ++found;
+                    }
+                    if (found == 0) return std::optional<MonitorCheckpoint>();
+                    if (found != 2)
+                      return DataLossError(conn.label() + ": the monitor checkpoint is partial");
+                    return std::optional<MonitorCheckpoint>(c);
+                  }),
+                  "Checkpoint");
+}
+
+Result<MonitorCheckpoint> SqliteStore::Head() {
+  return Prefixed(Read([&](Connection& conn) -> Result<MonitorCheckpoint> {
+                    MonitorCheckpoint head;
+                    MW_ASSIGN_OR_RETURN(head.prediction_rowid,
+                                        conn.QueryInt64(kMaxPredictionRowid));
+                    MW_ASSIGN_OR_RETURN(head.label_seq, conn.QueryInt64(kLastJournalSeq));
+                    return head;
+                  }),
+                  "Head");
+}
+
+Status SqliteStore::ScanPredictionsAfter(
+    int64_t after_rowid, const std::function<bool(const StoredPrediction&)>& visit) {
+  Status status = Read([&](Connection& conn) -> Status {
+    MW_ASSIGN_OR_RETURN(Stmt scan, conn.Prepare(kScanAfter));
+    scan.BindInt64(1, after_rowid);
+    StoredPrediction row;
+    while (true) {
+      MW_ASSIGN_OR_RETURN(const bool more, scan.Step());
+      if (!more) return Status::Ok();
+      row.event.model.assign(scan.Text(kScanAfterModelColumn));
+      MW_RETURN_IF_ERROR(ReadStoredPrediction(scan, row));
+      if (!visit(row)) return Status::Ok();
+    }
+  });
+  return status.WithPrefix("ScanPredictionsAfter");
+}
+
+Status SqliteStore::LabelJournalAfter(int64_t after_seq,
+                                      const std::function<bool(const JournaledLabel&)>& visit) {
+  Status status = Read([&](Connection& conn) -> Status {
+    MW_ASSIGN_OR_RETURN(Stmt scan, conn.Prepare(kJournalAfter));
+    scan.BindInt64(1, after_seq);
+    JournaledLabel change;
+    while (true) {
+      MW_ASSIGN_OR_RETURN(const bool more, scan.Step());
+      if (!more) return Status::Ok();
+      StoredPrediction& p = change.prediction;
+      p.event.model.assign(scan.Text(8));
+      MW_RETURN_IF_ERROR(ReadStoredPrediction(scan, p));
+      change.seq = scan.Int64(9);
+      MW_RETURN_IF_ERROR(ReadLabel(scan, 10, change.previous.label));
+      change.previous.label_received_us = scan.Int64(11);
+      MW_RETURN_IF_ERROR(ReadLabel(scan, 12, p.event.label));
+      p.label_received_us = scan.Int64(13);
+      if (!visit(change)) return Status::Ok();
+    }
+  });
+  return status.WithPrefix("LabelJournalAfter");
+}
+
+void SqliteStore::SetCommitListener(CommitListener* listener) {
+  MutexLock lock(&write_mu_);
+  listener_ = listener;
 }
 
 Result<std::vector<WindowRecord>> SqliteStore::Windows(const WindowQuery& query) {
@@ -712,6 +874,9 @@ Result<std::vector<WindowRecord>> SqliteStore::Windows(const WindowQuery& query)
                       w.closed = select.Int64(6) != 0;
                       w.summary.assign(select.Text(7));
                       w.updated_us = select.Int64(8);
+                      if (query.with_state && select.Type(9) == SQLITE_BLOB) {
+                        w.state.assign(select.Blob(9));
+                      }
                     }
                   }),
                   "Windows");
@@ -787,8 +952,10 @@ Result<uint64_t> SqliteStore::ExpireLocked(int64_t predictions_before_us, int64_
       models.emplace_back(names.Text(0));
     }
   }
+  MW_ASSIGN_OR_RETURN(const int64_t newest, conn.QueryInt64(kMaxPredictionRowid));
   MW_ASSIGN_OR_RETURN(Stmt predictions, conn.Prepare(kExpirePredictions));
   predictions.BindInt64(2, predictions_before_us);
+  predictions.BindInt64(3, newest);
   for (const std::string& model : models) {
     predictions.BindText(1, model);
     MW_RETURN_IF_ERROR(predictions.Run());

@@ -497,8 +497,10 @@ TEST_F(SqliteStoreTest, CountersAreReplacedAndListedInOrder) {
 
 TEST_F(SqliteStoreTest, ExpireDeletesOldRowsAndCountsDroppedLabels) {
   auto store = Open();
-  Append(*store, {MakePrediction("old", 10), MakePrediction("new", 20),
-                  MakePrediction("c-old", 5, "v1", "churn")});
+  // "newest" was stored last: Expire keeps the newest row whatever its time (no rowid reuse).
+  Append(*store,
+         {MakePrediction("old", 10), MakePrediction("new", 20),
+          MakePrediction("c-old", 5, "v1", "churn"), MakePrediction("newest", 1, "v1", "other")});
   ASSERT_TRUE(store
                   ->PutWindows(std::vector{Window("v1", "", 60, 0), Window("v1", "", 60, 100),
                                            Window("v1", "", 0, 0)})
@@ -516,10 +518,11 @@ TEST_F(SqliteStoreTest, ExpireDeletesOldRowsAndCountsDroppedLabels) {
   EXPECT_EQ(*dropped, 1u);
   EXPECT_THAT(Ids(Scan(*store)), ElementsAre("new"));
   EXPECT_THAT(Ids(Scan(*store, "churn")), IsEmpty());
+  EXPECT_THAT(Ids(Scan(*store, "other")), ElementsAre("newest"));
   WindowQuery all;
   all.model = "fraud";
-  // end_us < cutoff goes: the first 60 s window (end 60 s) and the cumulative one (end 0).
-  EXPECT_THAT(Query(*store, all), ElementsAre(Window("v1", "", 60, 100)));
+  // end_us < cutoff goes: the first 60 s window (end 60 s); the cumulative view (width 0) stays.
+  EXPECT_THAT(Query(*store, all), ElementsAre(Window("v1", "", 0, 0), Window("v1", "", 60, 100)));
   // The registry keeps its totals.
   EXPECT_EQ((*store->Models())[1].predictions, 2u);
   // p2 and p3 still wait: a prediction joins them.
@@ -762,6 +765,123 @@ TEST_F(SqliteStoreTest, ALockedDatabaseIsUnavailableAndTheFailedCallWritesNothin
   EXPECT_THAT(*store.Models(), IsEmpty());
   Append(store, {MakePrediction("a", 1)});
   EXPECT_EQ(Scan(store).size(), 1u);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The monitor's side: rowids, commit listener, label journal, checkpoint, window states.
+
+// Records what the store tells its listener, in order.
+class RecordingListener : public CommitListener {
+ public:
+  void OnPredictionsCommitted(std::span<const PredictionEvent> events, int64_t received_us,
+                              const PredictionAppendResult& result) override {
+    for (size_t i = 0; i < events.size(); ++i) {
+      if (result.rowids[i] != 0)
+        log.push_back("+" + events[i].id + "@" + std::to_string(result.rowids[i]));
+    }
+    (void)received_us;
+  }
+  void OnLabelsCommitted(const LabelAppendResult& result) override {
+    for (size_t i = 0; i < result.joined.size(); ++i) {
+      log.push_back("L" + result.joined[i].event.id + ":" +
+                    result.previous[i].label.CanonicalText() + "->" +
+                    result.joined[i].event.label.CanonicalText());
+    }
+    log.push_back("seq" + std::to_string(result.journal_seq));
+  }
+  std::vector<std::string> log;
+};
+
+TEST_F(SqliteStoreTest, CommitsReachTheListenerInOrderWithRowidsAndPreviousLabels) {
+  auto store = Open();
+  RecordingListener listener;
+  store->SetCommitListener(&listener);
+  Append(*store, {MakePrediction("a", 1), MakePrediction("b", 2)});
+  Append(*store, {MakePrediction("a", 1), MakePrediction("c", 3)});  // "a" is a duplicate
+  ASSERT_TRUE(store->AppendLabels(std::vector{MakeLabel("a", EventValue::Number(1))}, 10).ok());
+  ASSERT_TRUE(store
+                  ->AppendLabels(std::vector{MakeLabel("a", EventValue::Number(0)),
+                                             MakeLabel("zz", EventValue::Number(0))},
+                                 20)
+                  .ok());
+  store->SetCommitListener(nullptr);
+  Append(*store, {MakePrediction("d", 4)});
+  EXPECT_THAT(listener.log,
+              ElementsAre("+a@1", "+b@2", "+c@3", "La:->1", "seq1", "La:1->0", "seq2"));
+  auto r = store->AppendPredictions(std::vector{MakePrediction("d", 4), MakePrediction("e", 5)}, 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->rowids, ElementsAre(0, 5));
+}
+
+TEST_F(SqliteStoreTest, ScanAfterAndTheJournalReplayWhatFollowsACheckpoint) {
+  auto store = Open();
+  Append(*store, {MakePrediction("a", 1), MakePrediction("b", 2)});
+  ASSERT_TRUE(store->AppendLabels(std::vector{MakeLabel("a", EventValue::Number(1))}, 10).ok());
+  EXPECT_EQ(*store->Checkpoint(), std::nullopt);
+  EXPECT_EQ(*store->Head(), (MonitorCheckpoint{2, 1}));
+  WindowRecord w = Window("v1", "", 60, 0);
+  w.state = std::string("\0state\xff", 7);
+  ASSERT_TRUE(store->PutWindows(std::vector{w}, MonitorCheckpoint{2, 1}).ok());
+  EXPECT_EQ(*store->Checkpoint(), (MonitorCheckpoint{2, 1}));
+  // After the checkpoint: a new prediction, a changed label, a label for a new prediction.
+  Append(*store, {MakePrediction("c", 3)});
+  ASSERT_TRUE(store
+                  ->AppendLabels(std::vector{MakeLabel("a", EventValue::String("x")),
+                                             MakeLabel("c", EventValue::Number(0))},
+                                 20)
+                  .ok());
+  std::vector<std::string> after;
+  ASSERT_TRUE(store
+                  ->ScanPredictionsAfter(2,
+                                         [&](const StoredPrediction& p) {
+                                           after.push_back(p.event.model + "/" + p.event.id + "@" +
+                                                           std::to_string(p.rowid));
+                                           return true;
+                                         })
+                  .ok());
+  EXPECT_THAT(after, ElementsAre("fraud/c@3"));
+  std::vector<std::string> changes;
+  ASSERT_TRUE(store
+                  ->LabelJournalAfter(1,
+                                      [&](const JournaledLabel& j) {
+                                        changes.push_back(
+                                            std::to_string(j.seq) + ":" + j.prediction.event.id +
+                                            ":" + j.previous.label.CanonicalText() + "->" +
+                                            j.prediction.event.label.CanonicalText() + "@" +
+                                            std::to_string(j.prediction.label_received_us));
+                                        return true;
+                                      })
+                  .ok());
+  EXPECT_THAT(changes, ElementsAre("2:a:1->x@20", "3:c:->0@20"));
+  // The next checkpoint trims the journal it covers; seqs are never reused.
+  ASSERT_TRUE(store->PutWindows({}, MonitorCheckpoint{3, 3}).ok());
+  changes.clear();
+  ASSERT_TRUE(store
+                  ->LabelJournalAfter(0,
+                                      [&](const JournaledLabel& j) {
+                                        changes.push_back(std::to_string(j.seq));
+                                        return true;
+                                      })
+                  .ok());
+  EXPECT_THAT(changes, IsEmpty());
+  ASSERT_TRUE(store->AppendLabels(std::vector{MakeLabel("b", EventValue::Number(1))}, 30).ok());
+  EXPECT_EQ(store->Head()->label_seq, 4);
+  // Window states come back only when asked for.
+  WindowQuery q;
+  q.model = "fraud";
+  EXPECT_EQ(Query(*store, q)[0].state, "");
+  q.with_state = true;
+  EXPECT_EQ(Query(*store, q)[0].state, w.state);
+}
+
+TEST_F(SqliteStoreTest, ExpireNeverLetsARowidBeReused) {
+  auto store = Open();
+  Append(*store, {MakePrediction("a", 1), MakePrediction("b", 2)});
+  ASSERT_TRUE(store->Expire(kMax, kMin, kMin).ok());
+  EXPECT_THAT(Ids(Scan(*store)), ElementsAre("b"));  // the newest row stays
+  auto r = store->AppendPredictions(std::vector{MakePrediction("c", 3)}, 1);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->rowids, ElementsAre(3));
 }
 
 }  // namespace

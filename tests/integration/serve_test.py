@@ -269,6 +269,27 @@ class ServeTest(unittest.TestCase):
         metrics = d.get("/metrics")[1]
         self.assertIn('modelwatch_window_column_drift{model="drifty",version="all",window="1m",'
                       'column="amount"}', metrics)
+        # The cumulative view holds every event of the model.
+        cumulative = d.windows("drifty", window="all", version="all")
+        self.assertEqual([w["summary"]["predictions"] for w in cumulative], [401])
+        self.assertFalse(cumulative[0]["closed"])
+        # GET /v1/models/{m}/drift: the window holding `at`, else the latest closed one.
+        status, body, _ = d.get("/v1/models/drifty/drift?window=1m&at=%d" % (BASE_TS + 90))
+        self.assertEqual(status, 200, body)
+        at = json.loads(body)
+        self.assertEqual((at["model"], at["version"], at["window"], at["start"]),
+                         ("drifty", "all", "1m", "2026-01-01T00:01:00.000Z"))
+        self.assertEqual(at["drift"], drift)
+        status, body, _ = d.get("/v1/models/drifty/drift")
+        self.assertEqual(status, 200, body)
+        latest = json.loads(body)
+        self.assertTrue(latest["closed"])
+        # Minute 2 has no event (no window); minute 3 is still open.
+        self.assertEqual(latest["start"], "2026-01-01T00:01:00.000Z")
+        self.assertEqual(d.get("/v1/models/drifty/drift?window=7m")[0], 400)
+        self.assertEqual(d.get("/v1/models/drifty/drift?at=yesterday")[0], 400)
+        self.assertEqual(d.get("/v1/models/drifty/drift?at=%d" % (BASE_TS - 3600))[0], 404)
+        self.assertEqual(d.get("/v1/models/nosuch/drift")[0], 404)
 
     def test_kserve_cloudevents_pair_posted_with_curl(self):
         curl = shutil.which("curl")
@@ -356,6 +377,42 @@ class ServeTest(unittest.TestCase):
                                  [prediction(200, BASE_TS, 1, version="v9")])
         self.assertEqual(status, 422, body)
         self.assertIn("limits.max_versions_per_model (3)", body)
+
+    def test_overload_gets_429_with_retry_after(self):
+        config = CONFIG.replace('  listen: "127.0.0.1:PORT"\n',
+                                '  listen: "127.0.0.1:PORT"\n  io_threads: 8\n') \
+                       .replace("limits:\n", "limits:\n  ingest_queue_batches: 1\n")
+        d = self.daemon(config)
+        results = []
+        lock = threading.Lock()
+
+        def sender(t):
+            for round_ in range(6):
+                base = (t * 6 + round_) * 5000
+                batch = "\n".join(json.dumps(prediction(base + i, BASE_TS + i % 50, 1))
+                                  for i in range(5000))
+                status, body, headers = d.post("/v1/models/fraud/predictions", batch,
+                                               "application/x-ndjson")
+                with lock:
+                    results.append((status, body, headers))
+        threads = [threading.Thread(target=sender, args=(t,)) for t in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        refused = [r for r in results if r[0] == 429]
+        accepted = [r for r in results if r[0] == 200]
+        self.assertEqual(len(refused) + len(accepted), len(results),
+                         [r[:2] for r in results if r[0] not in (200, 429)])
+        self.assertTrue(refused, "8 concurrent senders never exceeded a queue of 1 batch")
+        self.assertEqual(refused[0][2].get("Retry-After"), "1")
+        self.assertIn("limits.ingest_queue_batches = 1", refused[0][1])
+        # Exactly the accepted batches were stored.
+        status, body, _ = d.get("/v1/models/fraud")
+        stored = sum(v["predictions"] for v in json.loads(body)["versions"])
+        self.assertEqual(stored, 5000 * len(accepted))
+        self.assertIn('modelwatch_rejected_batches_total{model="fraud",reason="resource_exhausted"} '
+                      + str(len(refused)), d.get("/metrics")[1])
 
     def test_auth(self):
         config = CONFIG + """
@@ -467,6 +524,35 @@ auth:
             proc.terminate()
             proc.wait(timeout=30)
             log.close()
+
+    def test_reference_file_csv(self):
+        ref = os.path.join(self.dir, "ref.csv")
+        with open(ref, "w") as f:
+            f.write("amount,country,prediction\n")
+            for i in range(300):
+                f.write("%d,%s,%d\n" % (i % 50, "ab"[i % 2], i % 2))
+        config = CONFIG + "  csvref:\n    task: binary\n    windows: [1m]\n" \
+            "    allowed_lateness: 0s\n    reference: {file: ref.csv}\n"
+        d = self.daemon(config)
+        rows = [{"id": "c%d" % i, "ts": BASE_TS + i * 0.1, "prediction": i % 2,
+                 "features": {"amount": 1000 + i % 50, "country": "ab"[i % 2]}}
+                for i in range(200)]
+        rows.append({"id": "late", "ts": BASE_TS + 120, "prediction": 0})
+        self.assertEqual(d.post("/v1/models/csvref/predictions", rows)[0], 200)
+        drift = d.wait_for(lambda: json.loads(d.get("/v1/models/csvref/drift")[1]).get("drift"),
+                           "drift against ref.csv")
+        self.assertEqual(drift["reference_rows"], 300)
+        self.assertTrue(drift["features"]["amount"]["drift"])  # shifted by 1000
+        self.assertFalse(drift["features"]["country"]["drift"])
+        self.assertEqual(drift["prediction"]["n_reference"], 300)
+        d.stop()
+        # A malformed reference stops the start: exit 2, FILE:LINE named.
+        with open(ref, "a") as f:
+            f.write("7,a,1,extra\n")
+        r = subprocess.run([BINARY, "serve", "--config", d.config_path], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, 2, r.stderr)
+        self.assertIn("ref.csv:302", r.stderr)
 
     def test_bad_config_exits_2_with_location(self):
         path = os.path.join(self.dir, "bad.yaml")

@@ -46,6 +46,7 @@ enum class FormatFamily : uint16_t {
   kFrequentItems = 3,
   kCategoryCounts = 4,
   kDatasetProfile = 16,  // dataset_profile.h
+  kWindowState = 32,     // monitor/window_state.h (the daemon's per-window accumulator)
 };
 
 // "KLL", "HyperLogLog", "frequent items", "category counts", "dataset profile"; "unknown" for

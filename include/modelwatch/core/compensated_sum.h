@@ -23,6 +23,17 @@ class CompensatedSum {
   }
   double value() const { return sum_ + comp_; }
 
+  // The running sum and its compensation term, and the sum with these parts: for exact
+  // serialization (FromParts(s.sum(), s.compensation()) continues exactly as `s` would).
+  double sum() const { return sum_; }
+  double compensation() const { return comp_; }
+  static CompensatedSum FromParts(double sum, double compensation) {
+    CompensatedSum s;
+    s.sum_ = sum;
+    s.comp_ = compensation;
+    return s;
+  }
+
  private:
   double sum_ = 0.0;
   double comp_ = 0.0;

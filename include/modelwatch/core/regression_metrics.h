@@ -10,6 +10,9 @@
 // row) when enabled (the default) and selects the median at Finish().
 // Undefined values (empty input; R^2 and explained variance with fewer than two rows) are
 // std::nullopt with a warning.
+// Remove() takes a row back (the sums and moments are subtractable; max_error is not and keeps
+// the largest error ever added); EncodeTo / DecodeFrom give a compact binary state, bit-exact,
+// for embedding in a caller's framed format (the daemon's per-window state).
 // Thread safety: not thread safe; accumulate per thread and Merge().
 #pragma once
 
@@ -18,7 +21,9 @@
 #include <string>
 #include <vector>
 
+#include "modelwatch/core/byte_codec.h"
 #include "modelwatch/core/compensated_sum.h"
+#include "modelwatch/core/status.h"
 
 namespace modelwatch {
 
@@ -55,6 +60,10 @@ class RunningMoments {
     m2_ += delta * (x - mean_);
   }
   void Merge(const RunningMoments& o);
+  // Undoes Add(x) (the inverse Welford step; x must have been added). Exact in real arithmetic;
+  // in floating point the mean and sum of squares drift by a few ulps of their magnitude per
+  // removal, and the sum of squares is clamped at 0.
+  void Remove(double x);
   uint64_t count() const { return n_; }
   double mean() const { return mean_; }
   double sum_squared_deviations() const { return m2_; }  // sum (x - mean)^2
@@ -73,7 +82,15 @@ class RegressionAccumulator {
   // Both values finite (callers validate).
   void Update(double truth, double prediction);
   void Merge(const RegressionAccumulator& other);
+  // Undoes Update(truth, prediction): the sums and moments exactly as far as floating point
+  // allows (see RunningMoments::Remove); max_error is a maximum and cannot be taken back, so it
+  // stays the largest error ever added. With the kept errors, one equal error is dropped.
+  void Remove(double truth, double prediction);
   RegressionMetrics Finish() const;
+  // Appends the state (sums bit-exact, the kept errors when enabled) to `out`.
+  void EncodeTo(ByteWriter& out) const;
+  // Reads what EncodeTo wrote; kDataLoss for truncated or inconsistent bytes.
+  static Result<RegressionAccumulator> DecodeFrom(ByteReader& in);
 
   uint64_t count() const { return truth_moments_.count(); }
   size_t MemoryBytes() const { return abs_errors_.capacity() * sizeof(double); }

@@ -40,6 +40,10 @@
 // cannot fail: callers validate that scores are finite and in [0, 1] (and, in multiclass, that
 // `truth` < num_classes() and scores.size() == num_classes(); a row breaking that is a programmer
 // error: it asserts in debug builds and is ignored otherwise).
+// Histogram mode also supports taking a row back (Remove: counts and sums are subtractable, so a
+// revised label can be undone exactly) and a compact binary state (EncodeTo / DecodeFrom: sparse
+// histogram, sums bit-exact) that callers embed in their own framed formats (the daemon's
+// per-window state, monitor/window_state.h).
 // Thread safety: not thread safe; accumulate per thread and Merge().
 #pragma once
 
@@ -50,6 +54,7 @@
 #include <string>
 #include <vector>
 
+#include "modelwatch/core/byte_codec.h"
 #include "modelwatch/core/chunked_vector.h"
 #include "modelwatch/core/compensated_sum.h"
 #include "modelwatch/core/parallel_for.h"
@@ -97,6 +102,16 @@ class BinaryScoreAccumulator {
 
   // `score` is P(positive), finite and in [0, 1].
   void Update(bool positive, double score);
+  // Histogram mode: undoes Update(positive, score) (its histogram count, running sums and
+  // calibration bin). Exact mode, or a row that was never added: a programmer error (asserts in
+  // debug builds, ignored otherwise). Log loss and Brier sums lose at most a few ulps.
+  void Remove(bool positive, double score);
+  // Histogram mode: appends the state (options, counts, sums, the sparse histogram) to `out`.
+  // Exact mode is not encodable (asserts; writes nothing).
+  void EncodeTo(ByteWriter& out) const;
+  // Reads what EncodeTo wrote; kDataLoss (naming the offset) for truncated or inconsistent bytes
+  // (histogram counts that disagree with the row counts, more than 2^20 bins).
+  static Result<BinaryScoreAccumulator> DecodeFrom(ByteReader& in);
   // Adds `other`'s rows (exact: appends its scores; histogram: adds its counts). Merging parts
   // gives the same ranking metrics as accumulating the whole. kInvalidArgument when the options
   // (mode, histogram_bins, ece_bins) differ.
@@ -145,6 +160,13 @@ class MulticlassScoreAccumulator {
   // `scores` has one probability per class (same order as class_names), each in [0, 1];
   // `truth` is the index of the true class.
   void Update(uint32_t truth, std::span<const double> scores);
+  // Histogram mode: undoes Update(truth, scores); as BinaryScoreAccumulator::Remove.
+  void Remove(uint32_t truth, std::span<const double> scores);
+  // Histogram mode: appends the state (class names, options, counts, sums, sparse histograms).
+  void EncodeTo(ByteWriter& out) const;
+  // Reads what EncodeTo wrote; kDataLoss for truncated or inconsistent bytes (more than 2^22
+  // histogram bins over all classes).
+  static Result<MulticlassScoreAccumulator> DecodeFrom(ByteReader& in);
   // Adds `other`'s rows. kInvalidArgument when the class names (and order) or options differ.
   Status Merge(const MulticlassScoreAccumulator& other);
   // The same, taking other's stored scores instead of copying them; `other` is left unspecified.
@@ -155,6 +177,7 @@ class MulticlassScoreAccumulator {
   MulticlassScoreMetrics Finish(const ParallelFor& parallel_for = nullptr) const;
 
   uint32_t num_classes() const { return static_cast<uint32_t>(class_names_.size()); }
+  const std::vector<std::string>& class_names() const { return class_names_; }
   const ScoreOptions& options() const { return options_; }  // histogram/ece bins at least 1
   // Bytes held by the accumulator's buffers (capacity): 8 per row and class (plus at most one
   // partly filled chunk per class and merged part) in exact mode, 16 per histogram bin and class in

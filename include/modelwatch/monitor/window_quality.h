@@ -9,7 +9,8 @@
 // numeric labels and predictions. Labelled rows whose prediction is missing are counted
 // (`labelled_without_prediction`) and left out of the metrics.
 // Quantiles (latency, label lag) are exact over the window: numpy's default linear
-// interpolation.
+// interpolation. This is the exact reference of the daemon's incremental WindowState
+// (window_state.h), which writes the same document from bounded state; its tests compare them.
 // Thread safety: not thread safe; one evaluator per window evaluation.
 #pragma once
 
@@ -71,10 +72,8 @@ class WindowQuality {
   std::string SummaryJson() const;
 
  private:
-  void WriteClassification(io::JsonWriter& w, std::vector<std::string>* warnings) const;
   void WriteScores(io::JsonWriter& w, const LabelOrder& order,
                    std::vector<std::string>* warnings) const;
-  void WriteDrift(io::JsonWriter& w, std::vector<std::string>* warnings) const;
 
   QualitySpec spec_;
   WindowDriftSpec drift_;

@@ -1,6 +1,8 @@
 // Store: where the daemon keeps what it must not lose (DESIGN.md §6). Raw predictions (kept for
 // the late-label join and for recomputing a window a late label revises), labels that wait for
-// their prediction, window summaries, the model registry and persisted counters.
+// their prediction, window summaries and the monitor's window states with the checkpoint they
+// include, a journal of label changes since that checkpoint, the model registry and persisted
+// counters.
 //
 // Durability: a call that returns OK has committed its transaction; what it wrote survives a
 // crash of the process (SIGKILL) and, with SqliteOptions::sync == kFull, of the machine too (a
@@ -28,9 +30,18 @@ namespace modelwatch::store {
 
 // A prediction as stored, with its label once joined.
 struct StoredPrediction {
-  PredictionEvent event;         // event.label is the joined label (null until one arrives)
-  int64_t received_us = 0;       // when the daemon accepted it
+  PredictionEvent event;          // event.label is the joined label (null until one arrives)
+  int64_t received_us = 0;        // when the daemon accepted it
   int64_t label_received_us = 0;  // when the label arrived (0 while unlabelled)
+  // The store's sequence number of the prediction: > 0, increasing in commit order, never
+  // reused (not even after Expire). 0 where a caller builds one by hand.
+  int64_t rowid = 0;
+};
+
+// A prediction's label before a change.
+struct PreviousLabel {
+  EventValue label;  // null: it had none
+  int64_t label_received_us = 0;
 };
 
 // What AppendPredictions did.
@@ -44,6 +55,9 @@ struct PredictionAppendResult {
   // carries its own label is not listed: its label is the newer one and the waiting label is
   // dropped.
   std::vector<StoredPrediction> joined_on_arrival;
+  // Per event of the call, in order: the sequence number (StoredPrediction::rowid) it was stored
+  // under, or 0 for a duplicate.
+  std::vector<int64_t> rowids;
 };
 
 // What AppendLabels did.
@@ -51,6 +65,11 @@ struct LabelAppendResult {
   // Predictions that received (or changed) their label, as they are now stored; each prediction
   // once, in the order of its first label in the call, even when the call labels it twice.
   std::vector<StoredPrediction> joined;
+  // Parallel to `joined`: the label each of those predictions had before this call.
+  std::vector<PreviousLabel> previous;
+  // Every change in `joined` is journaled (see Store::LabelJournalAfter); this is the journal
+  // sequence number of the call's last change (0 when nothing joined).
+  int64_t journal_seq = 0;
   // Labels of this call that found no prediction and now wait for it (until Expire drops them).
   // A later label for the same (model, id) replaces the waiting one.
   uint64_t pending = 0;
@@ -67,6 +86,9 @@ struct WindowRecord {
   bool closed = false;
   std::string summary;  // opaque to the store (the monitor's JSON)
   int64_t updated_us = 0;
+  // The monitor's binary accumulator of the window (opaque to the store); "" = none. Returned
+  // by Windows() only when the query asks for it (WindowQuery::with_state).
+  std::string state;
   friend bool operator==(const WindowRecord&, const WindowRecord&) = default;
 };
 
@@ -78,6 +100,37 @@ struct WindowQuery {
   int64_t from_us = INT64_MIN;  // windows with start_us >= from_us
   int64_t to_us = INT64_MAX;    // and start_us < to_us
   size_t limit = 10000;
+  bool with_state = false;  // also return WindowRecord::state
+};
+
+// What the monitor's stored window states include: every prediction with rowid <= this
+// prediction_rowid and every journaled label change with seq <= label_seq. Written with the
+// states (PutWindows), so that after a crash the monitor replays exactly what follows it.
+struct MonitorCheckpoint {
+  int64_t prediction_rowid = 0;
+  int64_t label_seq = 0;
+  friend bool operator==(const MonitorCheckpoint&, const MonitorCheckpoint&) = default;
+};
+
+// A label change from the journal: the prediction as that change left it (its event.label and
+// label_received_us are the change's new label), and the label it had before.
+struct JournaledLabel {
+  int64_t seq = 0;
+  StoredPrediction prediction;
+  PreviousLabel previous;
+};
+
+// Told about every committed write of predictions and labels, in commit order (the monitor;
+// see Store::SetCommitListener).
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  // After AppendPredictions committed: the call's events, its receive time and its result
+  // (rowids name the inserted events; joined_on_arrival those that found a waiting label).
+  virtual void OnPredictionsCommitted(std::span<const PredictionEvent> events, int64_t received_us,
+                                      const PredictionAppendResult& result) = 0;
+  // After AppendLabels committed (and joined at least one prediction).
+  virtual void OnLabelsCommitted(const LabelAppendResult& result) = 0;
 };
 
 // One (model, version) of the registry. Totals since it was first seen: Expire does not lower
@@ -108,8 +161,8 @@ class Store {
   // Stores predictions (one transaction). Registers unseen (model, version)s and updates their
   // first/last seen and counts; joins labels that were waiting. A prediction sent with a label
   // is stored labelled, with label_received_us = received_us, and counts as a joined label.
-  virtual Result<PredictionAppendResult> AppendPredictions(
-      std::span<const PredictionEvent> events, int64_t received_us) = 0;
+  virtual Result<PredictionAppendResult> AppendPredictions(std::span<const PredictionEvent> events,
+                                                           int64_t received_us) = 0;
 
   // Joins each label to its prediction (a later label for the same id replaces the earlier one)
   // or keeps it waiting. One transaction.
@@ -128,8 +181,35 @@ class Store {
                                  int64_t to_us,
                                  const std::function<bool(const StoredPrediction&)>& visit) = 0;
 
-  // Inserts or replaces the window with the same (model, version, segment, width_s, start_us).
-  virtual Status PutWindows(std::span<const WindowRecord> windows) = 0;
+  // Inserts or replaces the windows with the same (model, version, segment, width_s, start_us),
+  // and, when `checkpoint` is set, in the same transaction records it (Checkpoint()) and drops
+  // the journaled label changes up to checkpoint->label_seq.
+  virtual Status PutWindows(std::span<const WindowRecord> windows,
+                            const std::optional<MonitorCheckpoint>& checkpoint) = 0;
+  Status PutWindows(std::span<const WindowRecord> windows) {
+    return PutWindows(windows, std::nullopt);
+  }
+  // The checkpoint last written by PutWindows; nullopt when none was (a new store, or one
+  // written before checkpoints existed).
+  virtual Result<std::optional<MonitorCheckpoint>> Checkpoint() = 0;
+  // The newest prediction rowid and label journal seq committed so far (0 when none).
+  virtual Result<MonitorCheckpoint> Head() = 0;
+  // Every stored prediction with rowid > after_rowid, of every model, in rowid order (as
+  // ScanPredictions otherwise).
+  virtual Status ScanPredictionsAfter(
+      int64_t after_rowid, const std::function<bool(const StoredPrediction&)>& visit) = 0;
+  // Every journaled label change with seq > after_seq, in seq order; changes of predictions
+  // that Expire deleted are skipped. (As ScanPredictions: one snapshot, `visit` must not call
+  // the store.)
+  virtual Status LabelJournalAfter(int64_t after_seq,
+                                   const std::function<bool(const JournaledLabel&)>& visit) = 0;
+
+  // Registers the listener of committed predictions and labels (null: none). It is called
+  // after each successful commit while the store still serializes writers, so calls arrive one
+  // at a time in commit order: what a listener has seen is always exactly the writes up to some
+  // commit (the order the monitor's checkpoint relies on). It must not call the store and must
+  // not block for long (writers wait for it). The listener must outlive its registration.
+  virtual void SetCommitListener(CommitListener* listener) = 0;
   // Matching windows ordered by (model, version, segment, width_s, start_us).
   virtual Result<std::vector<WindowRecord>> Windows(const WindowQuery& query) = 0;
 
@@ -139,10 +219,12 @@ class Store {
   virtual Status PutCounters(std::span<const CounterRecord> counters) = 0;
   virtual Result<std::vector<CounterRecord>> Counters() = 0;
 
-  // Retention: deletes predictions with ts_us < predictions_before_us and windows with
-  // end_us < windows_before_us; drops waiting labels received before labels_before_us and
-  // returns how many were dropped (labels that never matched). The model registry and counters
-  // are kept. One transaction: expire often, so that each call deletes little.
+  // Retention: deletes predictions with ts_us < predictions_before_us (except the newest
+  // prediction of all, which keeps rowids from being reused) and windows with
+  // end_us < windows_before_us (except cumulative views, width_s 0); drops waiting labels received
+  // before labels_before_us and returns how many were dropped (labels that never matched). The
+  // model registry and counters are kept. One transaction: expire often, so that each call deletes
+  // little.
   virtual Result<uint64_t> Expire(int64_t predictions_before_us, int64_t windows_before_us,
                                   int64_t labels_before_us) = 0;
 

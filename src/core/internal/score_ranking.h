@@ -17,6 +17,7 @@
 #include <span>
 #include <vector>
 
+#include "modelwatch/core/byte_codec.h"
 #include "modelwatch/core/score_metrics.h"
 
 namespace modelwatch::score_internal {
@@ -125,7 +126,32 @@ inline void AddCalibration(std::span<CalibrationBin> bins, double step, double p
   bin.prob_sum.Add(p);
 }
 
+// Undoes AddCalibration(bins, step, p, hit) (histogram-mode removal). A bin that is already empty
+// is left alone (removing what was never added is a programmer error).
+inline void RemoveCalibration(std::span<CalibrationBin> bins, double step, double p, bool hit) {
+  CalibrationBin& bin = bins[CalibrationBinIndex(p, static_cast<uint32_t>(bins.size()), step)];
+  if (bin.count == 0 || (hit && bin.hits == 0)) return;
+  --bin.count;
+  bin.hits -= hit;
+  bin.prob_sum.Add(-p);
+}
+
 void MergeCalibration(std::span<const CalibrationBin> from, std::span<CalibrationBin> into);
+
+// Serialization pieces of the histogram-mode accumulators (their EncodeTo / DecodeFrom).
+// A compensated sum as its two doubles (exact round trip).
+void EncodeSum(const CompensatedSum& sum, ByteWriter& out);
+Result<CompensatedSum> DecodeSum(ByteReader& in, std::string_view what);
+// Calibration bins: per bin count, hits (varints) and the probability sum.
+void EncodeCalibration(std::span<const CalibrationBin> bins, ByteWriter& out);
+// Reads bins.size() bins; kDataLoss when hits > count in a bin.
+Status DecodeCalibration(ByteReader& in, std::span<CalibrationBin> bins);
+// Counts, sparse: the number of non-zero entries, then per entry the gap from the previous
+// non-zero index (the first: its index) and the value. Most histogram bins are empty.
+void EncodeSparseCounts(std::span<const uint64_t> counts, ByteWriter& out);
+// Reads into `counts` (zeroed first, size fixed by the caller); kDataLoss for an index out of
+// range or a zero value (not canonical).
+Status DecodeSparseCounts(ByteReader& in, std::span<uint64_t> counts, std::string_view what);
 
 // sum_b (n_b / n) |hits_b / n_b - prob_sum_b / n_b| over non-empty bins; nullopt when empty.
 std::optional<double> ExpectedCalibrationError(std::span<const CalibrationBin> bins);

@@ -1,7 +1,7 @@
-// The datasets of `modelwatch profile | drift | report`: a CSV/NDJSON file read into a
-// DatasetProfile (and, on request, the raw values of every column, for exact drift tests), or a
-// profile file written by `modelwatch profile` (recognized by its magic bytes, whatever its
-// name).
+// The datasets of `modelwatch profile | drift | report` and of serve's reference files: a
+// CSV/NDJSON file read into a DatasetProfile (and, on request, the raw values of every column,
+// for exact drift tests), or a profile file written by `modelwatch profile` (recognized by its
+// magic bytes, whatever its name).
 #pragma once
 
 #include <cstdint>
@@ -13,7 +13,7 @@
 #include "modelwatch/core/drift.h"
 #include "modelwatch/core/status.h"
 
-namespace modelwatch::cli {
+namespace modelwatch::io {
 
 struct DatasetRequest {
   std::string path;
@@ -45,4 +45,4 @@ Result<std::vector<std::string>> DatasetColumns(const DatasetRequest& request);
 // True when the file starts with the magic bytes of modelwatch's binary formats.
 bool LooksLikeProfile(const std::string& path);
 
-}  // namespace modelwatch::cli
+}  // namespace modelwatch::io

@@ -1,4 +1,4 @@
-#include "dataset_input.h"
+#include "modelwatch/io/dataset_input.h"
 
 #include <fstream>
 #include <iterator>
@@ -7,7 +7,7 @@
 #include "modelwatch/core/byte_codec.h"
 #include "modelwatch/io/table_reader.h"
 
-namespace modelwatch::cli {
+namespace modelwatch::io {
 namespace {
 
 constexpr uint64_t kProgressEvery = 1 << 14;
@@ -104,4 +104,4 @@ Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& 
   return d;
 }
 
-}  // namespace modelwatch::cli
+}  // namespace modelwatch::io
