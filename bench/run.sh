@@ -37,6 +37,9 @@
 #   MW_BENCH_DRIFT_ROWS=N rows per drift file (default 1000000); other sizes write their results
 #                         to bench/data/results/drift-SUFFIX.json, as MW_BENCH_ROWS does
 #   MW_BENCH_SKIP_INGEST=1   skip the ingest part
+#   MW_BENCH_SKIP_PROBES=1   skip the probes part (mw_probes_bench: host + 10 processes at 1 Hz)
+#   MW_BENCH_PROBES_SECONDS=N  seconds of the probes run (default 60; other values write to
+#                         bench/data/results/probes-Ns.json)
 #   MW_BENCH_INGEST_SECONDS=N  measured seconds per ingest run (default 20); other values write
 #                         to bench/data/results/ingest-Ns.json. The stores go to $TMPDIR (or
 #                         /tmp), which must be a disk, not a tmpfs, for sync full to mean anything
@@ -169,6 +172,30 @@ if [[ "${MW_BENCH_SKIP_INGEST:-0}" != 1 ]]; then
     exit 1
   fi
   written="${written:+$written, }$ingest_out"
+fi
+
+if [[ "${MW_BENCH_SKIP_PROBES:-0}" != 1 ]]; then
+  probes_seconds=${MW_BENCH_PROBES_SECONDS:-60}
+  echo "== probes: host + 10 processes and their cgroups at 1 Hz for ${probes_seconds} s"
+  probes_out=bench/results/probes.json
+  if ((probes_seconds != 60)); then
+    probes_out=bench/data/results/probes-${probes_seconds}s.json
+    mkdir -p bench/data/results
+  fi
+  "$build_dir/bench/mw_probes_bench" --targets 10 --interval-ms 1000 \
+    --duration-s "$probes_seconds" >"$probes_out.line"
+  "$PY" - "$probes_out.line" "$probes_out" <<'PYEOF'
+import json, os, platform, sys, time
+line = json.load(open(sys.argv[1]))
+line["machine"] = {"nproc": os.cpu_count(), "kernel": platform.release()}
+line["date"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+line["target_cpu_percent_of_one_core"] = 0.1
+json.dump(line, open(sys.argv[2], "w"), indent=2)
+print("probes: %.4f%% of one core (target < 0.1%%), one round p50 %d us, p99 %d us" %
+      (line["cpu_percent_of_one_core"], line["round_us"]["p50"], line["round_us"]["p99"]))
+PYEOF
+  rm -f "$probes_out.line"
+  written="${written:+$written, }$probes_out"
 fi
 
 echo "== summary (written: $written)"

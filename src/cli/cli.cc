@@ -1,6 +1,9 @@
 #include "modelwatch/cli/cli.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "demo_command.h"
 #include "drift_command.h"
@@ -8,6 +11,7 @@
 #include "profile_command.h"
 #include "report_command.h"
 #include "serve_command.h"
+#include "watch_command.h"
 
 namespace modelwatch::cli {
 
@@ -31,6 +35,8 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   CLI::App* serve = AddServeCommand(app, serve_flags);
   DemoFlags demo_flags;
   CLI::App* demo = AddDemoCommand(app, demo_flags);
+  WatchFlags watch_flags;
+  CLI::App* watch = AddWatchCommand(app, watch_flags);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -43,6 +49,11 @@ int Main(int argc, const char* const* argv, std::ostream& out, std::ostream& err
   if (report->parsed()) return RunReportCommand(report_flags, out, err);
   if (serve->parsed()) return RunServeCommand(serve_flags, out, err);
   if (demo->parsed()) return RunDemoCommand(demo_flags, out, err);
+  if (watch->parsed()) {
+    // The live view is the default only when the real stdout is a terminal.
+    const bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+    return RunWatchCommand(watch_flags, out, err, terminal);
+  }
   return kExitUsage;
 }
 
