@@ -23,6 +23,17 @@ void WriteAveraged(io::JsonWriter& w, std::string_view key, const AveragedMetric
 
 }  // namespace
 
+void WriteCounts(io::JsonWriter& w, uint64_t predictions, uint64_t labelled) {
+  w.Key("predictions");
+  w.Uint(predictions);
+  w.Key("labelled");
+  w.Uint(labelled);
+  w.Member("label_coverage", predictions > 0
+                                 ? std::optional<double>(static_cast<double>(labelled) /
+                                                         static_cast<double>(predictions))
+                                 : std::nullopt);
+}
+
 void WriteQuantiles(io::JsonWriter& w, std::string_view key, const QuantileSummary& q) {
   w.Key(key);
   w.BeginObject();

@@ -33,6 +33,10 @@ struct QuantileSummary {
 };
 void WriteQuantiles(io::JsonWriter& w, std::string_view key, const QuantileSummary& q);
 
+// The summary's first members: "predictions", "labelled" and "label_coverage" (labelled /
+// predictions, null without predictions).
+void WriteCounts(io::JsonWriter& w, uint64_t predictions, uint64_t labelled);
+
 // The classification quality object from confusion counts over raw label texts: `cells` holds
 // (raw label id, raw prediction id, count) over `raw`. `write_scores` writes the "scores" value
 // given the class order. Writes null with a warning when the class order cannot be built.

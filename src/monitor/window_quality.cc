@@ -117,14 +117,7 @@ std::string WindowQuality::SummaryJson() const {
   io::JsonWriter w;
   std::vector<std::string> warnings;
   w.BeginObject();
-  w.Key("predictions");
-  w.Uint(predictions_);
-  w.Key("labelled");
-  w.Uint(labelled_);
-  w.Member("label_coverage", predictions_ > 0
-                                 ? std::optional<double>(static_cast<double>(labelled_) /
-                                                         static_cast<double>(predictions_))
-                                 : std::nullopt);
+  internal::WriteCounts(w, predictions_, labelled_);
   auto summarize = [](std::vector<double> values, std::initializer_list<double> qs) {
     internal::QuantileSummary s;
     s.count = values.size();

@@ -335,14 +335,7 @@ std::string WindowState::SummaryJson(const WindowDriftSpec& drift) const {
   io::JsonWriter w;
   std::vector<std::string> warnings;
   w.BeginObject();
-  w.Key("predictions");
-  w.Uint(predictions_);
-  w.Key("labelled");
-  w.Uint(labelled_);
-  w.Member("label_coverage", predictions_ > 0
-                                 ? std::optional<double>(static_cast<double>(labelled_) /
-                                                         static_cast<double>(predictions_))
-                                 : std::nullopt);
+  internal::WriteCounts(w, predictions_, labelled_);
   internal::QuantileSummary lag{
       lag_count_,
       lag_sum_.value(),
