@@ -1,5 +1,7 @@
 #include "modelwatch/server/daemon.h"
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <iostream>
 #include <map>
@@ -7,7 +9,9 @@
 #include <thread>
 #include <tuple>
 
+#include "modelwatch/env/env.h"
 #include "modelwatch/monitor/monitor.h"
+#include "modelwatch/probes/process_sampler.h"
 #include "modelwatch/server/auth.h"
 #include "modelwatch/server/cardinality_guard.h"
 #include "modelwatch/server/cloudevents_service.h"
@@ -19,15 +23,6 @@
 #include "modelwatch/store/store.h"
 
 namespace modelwatch::server {
-namespace {
-
-int64_t SystemNowUs() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 // Everything the daemon owns, in construction order (destroyed in reverse).
 struct Daemon::State {
@@ -42,7 +37,6 @@ struct Daemon::State {
   std::unique_ptr<CloudEventsService> cloudevents;
   std::unique_ptr<QueryService> query;
   std::unique_ptr<HttpServer> http;
-  double start_time_s = 0;
 
   std::mutex mu;
   std::condition_variable wake;
@@ -52,7 +46,7 @@ struct Daemon::State {
   std::thread background;
   bool stopped = false;
 
-  int64_t Now() const { return options.now_us ? options.now_us() : SystemNowUs(); }
+  int64_t Now() const { return options.now_us ? options.now_us() : env::Env::Default().NowUnixMicros(); }
   void Log(std::string_view line) const {
     if (options.log) {
       options.log(line);
@@ -154,7 +148,10 @@ Router Daemon::State::Routes() {
       for (const auto& [key, w] : latest) snapshot.latest_windows.push_back(w);
     }
     snapshot.counters = counters.Snapshot();
-    snapshot.process_start_time_s = start_time_s;
+    // One reading of the daemon itself (no rate is exported, so no sampler is kept).
+    Result<probes::ProcessSample> self =
+        probes::ProcessSampler(env::Env::Default(), getpid()).Sample();
+    if (self.ok()) snapshot.process = std::move(*self);
     return HttpResponse::Text(200, RenderMetrics(snapshot), "text/plain; version=0.0.4; charset=utf-8");
   });
   return router;
@@ -164,7 +161,6 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
   auto state = std::make_unique<State>();
   state->config = std::move(config);
   state->options = std::move(options);
-  state->start_time_s = static_cast<double>(SystemNowUs()) / 1e6;
   const Config& c = state->config;
   store::SqliteOptions sqlite;
   sqlite.path = c.storage.path;

@@ -1,10 +1,7 @@
 #include "modelwatch/server/metrics_exposition.h"
 
 #include <simdjson.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <map>
 #include <optional>
 
@@ -219,28 +216,28 @@ void WriteCounters(PrometheusText& t, const std::vector<store::CounterRecord>& c
   }
 }
 
-void WriteProcess(PrometheusText& t, double start_time_s) {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  const double cpu = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-                     static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+void WriteProcess(PrometheusText& t, const probes::ProcessSample& p) {
+  auto gauge = [&](const char* name, const char* help, std::optional<double> value) {
+    if (!value) return;
+    t.Family(name, PrometheusText::Type::kGauge, help);
+    t.Sample(name, {}, *value);
+  };
+  auto count = [](std::optional<uint64_t> v) {
+    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+  };
   t.Family("process_cpu_seconds_total", PrometheusText::Type::kCounter,
            "Total user and system CPU time spent in seconds.");
-  t.Sample("process_cpu_seconds_total", {}, cpu);
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size_pages = 0, resident_pages = 0;
-  if (statm >> size_pages >> resident_pages) {
-    const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-    t.Family("process_resident_memory_bytes", PrometheusText::Type::kGauge,
-             "Resident memory size in bytes.");
-    t.Sample("process_resident_memory_bytes", {}, static_cast<double>(resident_pages) * page);
-    t.Family("process_virtual_memory_bytes", PrometheusText::Type::kGauge,
-             "Virtual memory size in bytes.");
-    t.Sample("process_virtual_memory_bytes", {}, static_cast<double>(size_pages) * page);
-  }
-  t.Family("process_start_time_seconds", PrometheusText::Type::kGauge,
-           "Start time of the process since unix epoch in seconds.");
-  t.Sample("process_start_time_seconds", {}, start_time_s);
+  t.Sample("process_cpu_seconds_total", {}, p.user_seconds + p.system_seconds);
+  gauge("process_resident_memory_bytes", "Resident memory size in bytes.",
+        static_cast<double>(p.rss_bytes));
+  gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.",
+        static_cast<double>(p.vms_bytes));
+  gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+        p.start_time_unix_seconds);
+  gauge("process_open_fds", "Number of open file descriptors.", count(p.open_fds));
+  gauge("process_max_fds", "Maximum number of open file descriptors.", count(p.max_open_files));
+  gauge("process_threads", "Number of OS threads in the process.",
+        static_cast<double>(p.threads));
 }
 
 }  // namespace
@@ -271,7 +268,7 @@ std::string RenderMetrics(const MetricsSnapshot& snapshot) {
   PrometheusText t;
   WriteWindowGauges(t, windows);
   WriteCounters(t, snapshot.counters);
-  WriteProcess(t, snapshot.process_start_time_s);
+  if (snapshot.process) WriteProcess(t, *snapshot.process);
   return t.str();
 }
 

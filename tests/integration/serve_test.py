@@ -25,6 +25,15 @@ BINARY = None  # set from argv
 BASE_TS = 1767225600  # 2026-01-01T00:00:00Z: a window boundary for 1m and 1h
 
 
+def resource_limit_of(pid):
+    """The soft RLIMIT_NOFILE of a process, from /proc/PID/limits."""
+    with open("/proc/%d/limits" % pid) as f:
+        for line in f:
+            if line.startswith("Max open files"):
+                return int(line.split()[3])
+    raise AssertionError("no 'Max open files' in /proc/%d/limits" % pid)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -492,6 +501,21 @@ auth:
         check = subprocess.run([promtool, "check", "metrics"], input=text, text=True,
                                capture_output=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+        # The daemon's own process metrics equal what /proc says of its pid.
+        values = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                      if line.startswith("process_"))
+        pid = d.proc.pid
+        # While it answers the scrape the daemon also holds the scrape's socket and its own fd
+        # directory open: a few more than are open now.
+        fds = int(float(values["process_open_fds"]))
+        self.assertLessEqual(abs(fds - len(os.listdir("/proc/%d/fd" % pid))), 3)
+        self.assertEqual(int(float(values["process_max_fds"])),
+                         resource_limit_of(pid))
+        with open("/proc/%d/status" % pid) as f:
+            status = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+        self.assertEqual(int(float(values["process_threads"])), int(status["Threads"]))
+        self.assertGreater(float(values["process_resident_memory_bytes"]), 1 << 20)
+        self.assertLess(abs(float(values["process_start_time_seconds"]) - time.time()), 600)
         prom_port = free_port()
         prom_dir = os.path.join(self.dir, "prometheus")
         os.makedirs(prom_dir)

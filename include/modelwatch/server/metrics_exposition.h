@@ -9,16 +9,20 @@
 //   models, macro for multiclass), modelwatch_window_roc_auc_ratio, modelwatch_window_log_loss,
 //   modelwatch_window_brier_score, modelwatch_window_mae, _rmse, _r2 (regression),
 //   modelwatch_window_end_timestamp_seconds;
-// the daemon's counters (DaemonCounters) as *_total counters; and the process metrics
-// process_cpu_seconds_total, process_resident_memory_bytes, process_start_time_seconds.
+// the daemon's counters (DaemonCounters) as *_total counters; and, from a ProcessSampler
+// sample of the daemon itself, the standard process metrics process_cpu_seconds_total,
+// process_resident_memory_bytes, process_virtual_memory_bytes, process_start_time_seconds,
+// process_open_fds, process_max_fds and process_threads (absent readings are left out).
 // Undefined values (null in the summary) are left out rather than exported as NaN.
 // Series are bounded: models, versions and windows are bounded by the configured limits.
-// Thread safety: pure function of its input (plus reading this process's own /proc entries).
+// Thread safety: pure function of its input.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "modelwatch/probes/process_sampler.h"
 #include "modelwatch/store/store.h"
 
 namespace modelwatch::server {
@@ -26,7 +30,7 @@ namespace modelwatch::server {
 struct MetricsSnapshot {
   std::vector<store::WindowRecord> latest_windows;  // at most one per (model, version, width)
   std::vector<store::CounterRecord> counters;
-  double process_start_time_s = 0;
+  std::optional<probes::ProcessSample> process;  // the daemon itself; none: no process metrics
 };
 
 std::string RenderMetrics(const MetricsSnapshot& snapshot);
