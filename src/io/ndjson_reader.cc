@@ -29,6 +29,7 @@
 
 #include "internal/block_buffer.h"
 #include "internal/table_readers.h"
+#include "modelwatch/io/json_error_text.h"
 #include "modelwatch/io/json_text.h"
 #include "modelwatch/io/table_reader.h"
 
@@ -39,39 +40,6 @@ namespace od = simdjson::ondemand;
 
 // Deeper nesting is rejected (simdjson's default limit), which also bounds the recursion below.
 constexpr int kMaxDepth = 1024;
-
-// Our wording for simdjson's errors: short, and stable across simdjson versions.
-std::string_view JsonErrorText(simdjson::error_code error) {
-  switch (error) {
-    case simdjson::UTF8_ERROR:
-      return "invalid UTF-8";
-    case simdjson::UNCLOSED_STRING:
-      return "string is not closed";
-    case simdjson::UNESCAPED_CHARS:
-      return "control character in a string";
-    case simdjson::STRING_ERROR:
-      return "bad escape sequence in a string";
-    case simdjson::NUMBER_ERROR:
-      return "bad number";
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR:
-    case simdjson::INCORRECT_TYPE:  // what On-Demand reports for a bad true/false/null
-      return "bad literal (expected true, false or null)";
-    case simdjson::DEPTH_ERROR:
-      return "nested too deeply";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-      return "object or array is not closed";
-    case simdjson::TRAILING_CONTENT:
-      return "content after the end of the object";
-    case simdjson::CAPACITY:
-      return "line is too long";
-    case simdjson::MEMALLOC:
-      return "out of memory";
-    default:  // TAPE_ERROR and kin
-      return "bad structure (check commas, colons, quotes, braces and brackets)";
-  }
-}
 
 // The position of the first '"' or '\\' in [p, limit), or limit. [p, limit) lies in the
 // BlockBuffer, which may be read up to SIMDJSON_PADDING (>= 16) bytes past its end.
@@ -154,7 +122,7 @@ simdjson::error_code Validate(od::value& value, const char* limit, int depth) {
     }
     case od::json_type::number:
       return IsJsonNumber(TrimTrailingJsonSpace(value.raw_json_token())) ? simdjson::SUCCESS
-                                                                     : simdjson::NUMBER_ERROR;
+                                                                         : simdjson::NUMBER_ERROR;
     case od::json_type::boolean: {
       bool b;
       return value.get_bool().get(b);
@@ -241,7 +209,7 @@ class NdjsonReader final : public TableReader {
 
 Status NdjsonReader::JsonError(simdjson::error_code error) const {
   std::string m = Location(name_, row_line_) + ": invalid JSON: ";
-  m += JsonErrorText(error);
+  m += JsonErrorText(error, "line");
   if (error == simdjson::MEMALLOC) return ResourceExhaustedError(std::move(m));
   return InvalidArgumentError(std::move(m));
 }

@@ -229,28 +229,38 @@ TEST(NdjsonReaderTest, InvalidJson) {
   EXPECT_EQ(SecondLineError("{\"a\":x}"), structure);
   EXPECT_EQ(SecondLineError("{\"a\":1,\"b\":[1,2,}"), structure);
   EXPECT_EQ(SecondLineError("{\"a\":\"x}"), "t.ndjson:2: invalid JSON: string is not closed");
-  EXPECT_EQ(SecondLineError("{\"a\":tru}"),
-            "t.ndjson:2: invalid JSON: bad literal (expected true, false or null)");
-  EXPECT_EQ(SecondLineError("{\"a\":nulll}"),
-            "t.ndjson:2: invalid JSON: bad literal (expected true, false or null)");
-  EXPECT_EQ(SecondLineError("{\"a\":1,\"b\":{\"c\":[1,{\"d\":fals}]}}"),
-            "t.ndjson:2: invalid JSON: bad literal (expected true, false or null)");
-  EXPECT_EQ(SecondLineError("{\"a\":01}"), "t.ndjson:2: invalid JSON: bad number");
-  EXPECT_EQ(SecondLineError("{\"a\":-}"), "t.ndjson:2: invalid JSON: bad number");
-  EXPECT_EQ(SecondLineError("{\"a\":1.}"), "t.ndjson:2: invalid JSON: bad number");
-  EXPECT_EQ(SecondLineError("{\"a\":0,\"b\":1e+}"), "t.ndjson:2: invalid JSON: bad number");
+  EXPECT_EQ(
+      SecondLineError("{\"a\":tru}"),
+      "t.ndjson:2: invalid JSON: bad literal (expected true, false, null, a number, a string, "
+      "an object or an array)");
+  EXPECT_EQ(
+      SecondLineError("{\"a\":nulll}"),
+      "t.ndjson:2: invalid JSON: bad literal (expected true, false, null, a number, a string, "
+      "an object or an array)");
+  EXPECT_EQ(
+      SecondLineError("{\"a\":1,\"b\":{\"c\":[1,{\"d\":fals}]}}"),
+      "t.ndjson:2: invalid JSON: bad literal (expected true, false, null, a number, a string, "
+      "an object or an array)");
+  EXPECT_EQ(SecondLineError("{\"a\":01}"),
+            "t.ndjson:2: invalid JSON: bad number (or beyond the range of a double)");
+  EXPECT_EQ(SecondLineError("{\"a\":-}"),
+            "t.ndjson:2: invalid JSON: bad number (or beyond the range of a double)");
+  EXPECT_EQ(SecondLineError("{\"a\":1.}"),
+            "t.ndjson:2: invalid JSON: bad number (or beyond the range of a double)");
+  EXPECT_EQ(SecondLineError("{\"a\":0,\"b\":1e+}"),
+            "t.ndjson:2: invalid JSON: bad number (or beyond the range of a double)");
   EXPECT_EQ(SecondLineError("{\"a\":\"\\q\"}"),
             "t.ndjson:2: invalid JSON: bad escape sequence in a string");
   EXPECT_EQ(SecondLineError("{\"a\":0,\"b\":\"\\uD800\"}"),
             "t.ndjson:2: invalid JSON: bad escape sequence in a string");
   EXPECT_EQ(SecondLineError("{\"a\":\"\xff\"}"), "t.ndjson:2: invalid JSON: invalid UTF-8");
   EXPECT_EQ(SecondLineError("{\"a\":\"x\ty\"}"),
-            "t.ndjson:2: invalid JSON: control character in a string");
+            "t.ndjson:2: invalid JSON: control character in a string (escape it)");
   EXPECT_EQ(SecondLineError("{\"a\":1"), "t.ndjson:2: invalid JSON: object or array is not closed");
   EXPECT_EQ(SecondLineError("{\"a\":1}{\"a\":2}"),
-            "t.ndjson:2: invalid JSON: content after the end of the object");
+            "t.ndjson:2: invalid JSON: content after the end of the JSON value");
   EXPECT_EQ(SecondLineError("{\"a\":1}}"),
-            "t.ndjson:2: invalid JSON: content after the end of the object");
+            "t.ndjson:2: invalid JSON: content after the end of the JSON value");
 }
 
 TEST(NdjsonReaderTest, RecordSpanningLinesIsInvalid) {

@@ -26,19 +26,20 @@
 
 #include "modelwatch/core/label_order.h"
 #include "modelwatch/core/timestamp.h"
+#include "modelwatch/io/json_error_text.h"
 #include "modelwatch/io/json_text.h"
 
 namespace modelwatch::server {
 namespace {
 
 namespace od = simdjson::ondemand;
-using simdjson::error_code;
 using io::IsAsciiDigit;
 using io::IsJsonInteger;
 using io::IsJsonNumber;
 using io::IsJsonSpace;
 using io::SameText;
 using io::TrimTrailingJsonSpace;
+using simdjson::error_code;
 
 constexpr size_t kPadding = simdjson::SIMDJSON_PADDING;
 constexpr size_t kMaxIdBytes = 256;
@@ -47,7 +48,6 @@ constexpr size_t kRetainBytes = size_t{16} << 20;
 constexpr size_t kQuoteBytes = 64;
 constexpr double kMinEpochSeconds = -62135596800.0;  // 0001-01-01T00:00:00Z
 constexpr double kEndEpochSeconds = 253402300800.0;  // 10000-01-01T00:00:00Z, excluded
-
 
 // The length of the valid UTF-8 sequence at s[i], or 0 when there is none.
 size_t Utf8SequenceLength(std::string_view s, size_t i) {
@@ -82,8 +82,8 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
 bool IsValidName(std::string_view s) {
   if (s.empty() || s.size() > kMaxNameBytes) return false;
   for (char c : s) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsAsciiDigit(c) || c == '_' ||
-                    c == '.' || c == ':' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsAsciiDigit(c) ||
+                    c == '_' || c == '.' || c == ':' || c == '-';
     if (!ok) return false;
   }
   return true;
@@ -118,39 +118,6 @@ namespace {
 
 // Quoted for a message.
 std::string Quote(std::string_view s) { return QuoteForMessage(s); }
-
-// Our wording for simdjson's errors: short, and stable across simdjson versions.
-std::string_view JsonErrorText(error_code error) {
-  switch (error) {
-    case simdjson::UTF8_ERROR:
-      return "invalid UTF-8";
-    case simdjson::UNCLOSED_STRING:
-      return "string is not closed";
-    case simdjson::UNESCAPED_CHARS:
-      return "control character in a string (escape it)";
-    case simdjson::STRING_ERROR:
-      return "bad escape sequence in a string";
-    case simdjson::NUMBER_ERROR:
-      return "bad number";
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR:
-    case simdjson::INCORRECT_TYPE:  // what On-Demand reports for a bad true/false/null
-      return "bad literal (expected true, false, null, a number, a string, an object or an array)";
-    case simdjson::DEPTH_ERROR:
-      return "nested too deeply";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
-      return "object or array is not closed";
-    case simdjson::TRAILING_CONTENT:
-      return "content after the end of the JSON value";
-    case simdjson::CAPACITY:
-      return "body is too large";
-    case simdjson::MEMALLOC:
-      return "out of memory";
-    default:  // TAPE_ERROR and kin
-      return "bad structure (check commas, colons, quotes, braces and brackets)";
-  }
-}
 
 Status JsonStatus(error_code error, std::string message) {
   if (error == simdjson::MEMALLOC || error == simdjson::CAPACITY) {
@@ -400,7 +367,7 @@ class RecordParser {
   // A JSON syntax error inside the current record, at the position the document stopped at.
   Status JsonError(error_code error) const {
     return JsonStatus(
-        error, Prefix() + "invalid JSON" + Where() + ": " + std::string(JsonErrorText(error)));
+        error, Prefix() + "invalid JSON" + Where() + ": " + io::JsonErrorText(error, "body"));
   }
   // The error for an unconsumed value of the wrong type: a JSON error when the value is not even
   // valid JSON ("tru", "1.", a bad escape), else Error(message).
@@ -408,7 +375,7 @@ class RecordParser {
   // A JSON syntax error in `value`, at its start.
   Status JsonError(error_code error, od::value& value) const {
     return JsonStatus(error, Prefix() + "invalid JSON" + Where(value.raw_json_token().data()) +
-                                 ": " + std::string(JsonErrorText(error)));
+                                 ": " + io::JsonErrorText(error, "body"));
   }
   // " at ..." for `location` (by default the document's current position), or "".
   std::string Where(const char* location = nullptr) const {
@@ -508,7 +475,8 @@ Status RecordParser::WrongType(od::value& value, std::string_view message) const
       break;
     }
     case od::json_type::number:
-      if (!IsJsonNumber(TrimTrailingJsonSpace(value.raw_json_token()))) error = simdjson::NUMBER_ERROR;
+      if (!IsJsonNumber(TrimTrailingJsonSpace(value.raw_json_token())))
+        error = simdjson::NUMBER_ERROR;
       break;
     case od::json_type::array:
     case od::json_type::object:
@@ -952,7 +920,7 @@ Status Stage1Error(error_code error, std::string_view prefix, std::string_view t
   const size_t offset = FindStage1Error(text, error);
   std::string where = offset < text.size() ? PositionText(text, offset, lines) : std::string();
   return JsonStatus(error, std::string(prefix) + "invalid JSON" + where + ": " +
-                               std::string(JsonErrorText(error)));
+                               io::JsonErrorText(error, "body"));
 }
 
 // True when the document has nothing left after its root value.

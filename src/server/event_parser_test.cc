@@ -510,7 +510,9 @@ TEST(ParsePredictionsTest, SyntaxErrorsSayWhere) {
             "line 1: invalid JSON at column 9: control character in a string (escape it)");
   const Status status =
       Failure(Predictions("[{\"id\":\"a\"},\n {\"id\":\"b\",\"score\":1.}]", BodyFormat::kJson));
-  EXPECT_EQ(status.message(), "record 2: invalid JSON at line 2, column 20: bad number");
+  EXPECT_EQ(
+      status.message(),
+      "record 2: invalid JSON at line 2, column 20: bad number (or beyond the range of a double)");
   EXPECT_EQ(Failure(Predictions("{\"id\":\"a\"}\n{\"id\":\"b\"}", BodyFormat::kJson)).message(),
             "invalid JSON at line 2, column 1: content after the end of the JSON value (send "
             "several objects as an array, or as NDJSON with Content-Type application/x-ndjson)");

@@ -16,6 +16,7 @@
 
 #include "modelwatch/core/label_order.h"
 #include "modelwatch/core/timestamp.h"
+#include "modelwatch/io/json_error_text.h"
 
 namespace modelwatch::server {
 namespace {
@@ -25,36 +26,6 @@ using simdjson::error_code;
 
 constexpr size_t kRetainBytes = size_t{16} << 20;
 constexpr size_t kMaxIdBytes = 256;
-
-// Our wording for simdjson's DOM errors (as in event_parser.cc).
-std::string_view JsonErrorText(error_code error) {
-  switch (error) {
-    case simdjson::UTF8_ERROR:
-      return "invalid UTF-8";
-    case simdjson::UNCLOSED_STRING:
-      return "string is not closed";
-    case simdjson::UNESCAPED_CHARS:
-      return "control character in a string (escape it)";
-    case simdjson::STRING_ERROR:
-      return "bad escape sequence in a string";
-    case simdjson::NUMBER_ERROR:
-      return "bad number (or beyond the range of a double)";
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR:
-      return "bad literal (expected true, false or null)";
-    case simdjson::DEPTH_ERROR:
-      return "nested too deeply";
-    case simdjson::EMPTY:
-      return "body is empty";
-    case simdjson::CAPACITY:
-      return "body is too large";
-    case simdjson::MEMALLOC:
-      return "out of memory";
-    default:  // TAPE_ERROR and kin
-      return "bad structure (check commas, colons, quotes, braces and brackets)";
-  }
-}
 
 // The body parsed by the thread's DOM parser, or the error. The element stays valid until the
 // thread's next parse.
@@ -76,7 +47,7 @@ class ParsedBody {
 
   Status status() const {
     if (error_ == simdjson::SUCCESS) return Status::Ok();
-    std::string message = "invalid JSON: " + std::string(JsonErrorText(error_));
+    std::string message = "invalid JSON: " + io::JsonErrorText(error_, "body");
     if (error_ == simdjson::MEMALLOC || error_ == simdjson::CAPACITY) {
       return ResourceExhaustedError(std::move(message));
     }
