@@ -353,6 +353,11 @@ class RecordParser {
 
   Status Parse(od::object& object, PredictionEvent* event);
   Status Parse(od::object& object, LabelEvent* event);
+  // Calls visit(field, value) -> Status for each member of `object` in order, after mapping its
+  // key through field_of (-1: unknown) and rejecting unknown and repeated keys; `seen` gets a
+  // bit per field (bit f for field f).
+  template <typename FieldOf, typename Visit>
+  Status ForEachField(od::object& object, FieldOf field_of, uint32_t* seen, Visit visit);
 
   // "record 3: <message>" / "line 3: <message>".
   std::string Prefix() const {
@@ -795,75 +800,85 @@ std::string_view PredictionFieldName(int field) {
   return kNames[field];
 }
 
-Status RecordParser::Parse(od::object& object, PredictionEvent* event) {
-  uint32_t seen = 0;
-  event->ts_us = context_.now_us;
+template <typename FieldOf, typename Visit>
+Status RecordParser::ForEachField(od::object& object, FieldOf field_of, uint32_t* seen,
+                                  Visit visit) {
   for (auto field_result : object) {
     od::field field;
     if (auto error = std::move(field_result).get(field)) return JsonError(error);
     std::string_view key;
     if (auto error = KeyText(field, &key)) return JsonError(error);
-    const int f = PredictionFieldOf(key);
+    const int f = field_of(key);
     if (f < 0) return Error("unknown field " + Quote(key));
-    if ((seen & (1u << f)) != 0) {
+    if ((*seen & (1u << f)) != 0) {
       return Error("field '" + std::string(PredictionFieldName(f)) + "' appears twice");
     }
-    seen |= 1u << f;
-    od::value& value = field.value();
-    switch (f) {
-      case kId:
-        MW_RETURN_IF_ERROR(Id(value, &event->id));
-        break;
-      case kTs:
-        MW_RETURN_IF_ERROR(Ts(value, &event->ts_us));
-        break;
-      case kModel:
-        MW_RETURN_IF_ERROR(Model(value, &event->model));
-        break;
-      case kVersion:
-        MW_RETURN_IF_ERROR(Version(value, &event->version));
-        break;
-      case kFeatures:
-        MW_RETURN_IF_ERROR(Features(value, &event->features));
-        break;
-      case kPrediction:
-        MW_RETURN_IF_ERROR(Scalar(value, &event->prediction, "field", "prediction"));
-        break;
-      case kScore: {
-        bool null = false;
-        if (auto error = IsNull(value, &null)) return JsonError(error, value);
-        if (null) break;
-        double p = 0;
-        MW_RETURN_IF_ERROR(Probability(value, &p, "field 'score'"));
-        event->score = p;
-        break;
-      }
-      case kScores:
-        MW_RETURN_IF_ERROR(Scores(value, &event->scores));
-        break;
-      case kLabel:
-        MW_RETURN_IF_ERROR(Scalar(value, &event->label, "field", "label"));
-        break;
-      case kLatencyMs: {
-        bool null = false;
-        if (auto error = IsNull(value, &null)) return JsonError(error, value);
-        if (null) break;
-        bool wrong = false;
-        double ms = 0;
-        if (auto error = Number(value, &ms, &wrong)) return JsonError(error, value);
-        static constexpr std::string_view kWrong = "field 'latency_ms' must be a number >= 0";
-        if (wrong) return WrongType(value, kWrong);
-        if (!(ms >= 0)) return Error(kWrong);
-        event->latency_ms = ms;
-        break;
-      }
-      case kSegment:
-        MW_RETURN_IF_ERROR(Segment(value, &event->segment));
-        break;
-      default:
-        break;
-    }
+    *seen |= 1u << f;
+    MW_RETURN_IF_ERROR(visit(f, field.value()));
   }
+  return Status::Ok();
+}
+
+Status RecordParser::Parse(od::object& object, PredictionEvent* event) {
+  uint32_t seen = 0;
+  event->ts_us = context_.now_us;
+  MW_RETURN_IF_ERROR(
+      ForEachField(object, PredictionFieldOf, &seen, [&](int f, od::value& value) -> Status {
+        switch (f) {
+          case kId:
+            MW_RETURN_IF_ERROR(Id(value, &event->id));
+            break;
+          case kTs:
+            MW_RETURN_IF_ERROR(Ts(value, &event->ts_us));
+            break;
+          case kModel:
+            MW_RETURN_IF_ERROR(Model(value, &event->model));
+            break;
+          case kVersion:
+            MW_RETURN_IF_ERROR(Version(value, &event->version));
+            break;
+          case kFeatures:
+            MW_RETURN_IF_ERROR(Features(value, &event->features));
+            break;
+          case kPrediction:
+            MW_RETURN_IF_ERROR(Scalar(value, &event->prediction, "field", "prediction"));
+            break;
+          case kScore: {
+            bool null = false;
+            if (auto error = IsNull(value, &null)) return JsonError(error, value);
+            if (null) break;
+            double p = 0;
+            MW_RETURN_IF_ERROR(Probability(value, &p, "field 'score'"));
+            event->score = p;
+            break;
+          }
+          case kScores:
+            MW_RETURN_IF_ERROR(Scores(value, &event->scores));
+            break;
+          case kLabel:
+            MW_RETURN_IF_ERROR(Scalar(value, &event->label, "field", "label"));
+            break;
+          case kLatencyMs: {
+            bool null = false;
+            if (auto error = IsNull(value, &null)) return JsonError(error, value);
+            if (null) break;
+            bool wrong = false;
+            double ms = 0;
+            if (auto error = Number(value, &ms, &wrong)) return JsonError(error, value);
+            static constexpr std::string_view kWrong = "field 'latency_ms' must be a number >= 0";
+            if (wrong) return WrongType(value, kWrong);
+            if (!(ms >= 0)) return Error(kWrong);
+            event->latency_ms = ms;
+            break;
+          }
+          case kSegment:
+            MW_RETURN_IF_ERROR(Segment(value, &event->segment));
+            break;
+          default:
+            break;
+        }
+        return Status::Ok();
+      }));
   if ((seen & (1u << kId)) == 0) return Error("field 'id' is missing");
   if (event->model.empty()) MW_RETURN_IF_ERROR(DefaultModel(&event->model));
   return Status::Ok();
@@ -872,38 +887,29 @@ Status RecordParser::Parse(od::object& object, PredictionEvent* event) {
 Status RecordParser::Parse(od::object& object, LabelEvent* event) {
   uint32_t seen = 0;
   event->ts_us = context_.now_us;
-  for (auto field_result : object) {
-    od::field field;
-    if (auto error = std::move(field_result).get(field)) return JsonError(error);
-    std::string_view key;
-    if (auto error = KeyText(field, &key)) return JsonError(error);
-    const int f = LabelFieldOf(key);
-    if (f < 0) return Error("unknown field " + Quote(key));
-    if ((seen & (1u << f)) != 0) {
-      return Error("field '" + std::string(PredictionFieldName(f)) + "' appears twice");
-    }
-    seen |= 1u << f;
-    od::value& value = field.value();
-    switch (f) {
-      case kId:
-        MW_RETURN_IF_ERROR(Id(value, &event->id));
-        break;
-      case kTs:
-        MW_RETURN_IF_ERROR(Ts(value, &event->ts_us));
-        break;
-      case kModel:
-        MW_RETURN_IF_ERROR(Model(value, &event->model));
-        break;
-      case kLabel:
-        MW_RETURN_IF_ERROR(Scalar(value, &event->label, "field", "label"));
-        if (event->label.is_null()) {
-          return Error("field 'label' must be a number, string or boolean, not null");
+  MW_RETURN_IF_ERROR(
+      ForEachField(object, LabelFieldOf, &seen, [&](int f, od::value& value) -> Status {
+        switch (f) {
+          case kId:
+            MW_RETURN_IF_ERROR(Id(value, &event->id));
+            break;
+          case kTs:
+            MW_RETURN_IF_ERROR(Ts(value, &event->ts_us));
+            break;
+          case kModel:
+            MW_RETURN_IF_ERROR(Model(value, &event->model));
+            break;
+          case kLabel:
+            MW_RETURN_IF_ERROR(Scalar(value, &event->label, "field", "label"));
+            if (event->label.is_null()) {
+              return Error("field 'label' must be a number, string or boolean, not null");
+            }
+            break;
+          default:
+            break;
         }
-        break;
-      default:
-        break;
-    }
-  }
+        return Status::Ok();
+      }));
   if ((seen & (1u << kId)) == 0) return Error("field 'id' is missing");
   if ((seen & (1u << kLabel)) == 0) return Error("field 'label' is missing");
   if (event->model.empty()) MW_RETURN_IF_ERROR(DefaultModel(&event->model));
