@@ -32,8 +32,7 @@ Status CheckFeatureType(const ModelConfig& model, const Feature& f, size_t recor
   auto it = model.features.find(f.name);
   if (it == model.features.end()) {
     return InvalidArgumentError(RecordPrefix(record) + "feature '" + f.name +
-                                "' is not in the declared features of model '" + model.name +
-                                "'");
+                                "' is not in the declared features of model '" + model.name + "'");
   }
   const EventValue::Kind kind = f.value.kind;
   if (kind == EventValue::Kind::kNull) return Status();
@@ -148,7 +147,8 @@ Result<ModelConfig> IngestService::Model(const HttpRequest& request) const {
 
 Result<ModelConfig> IngestService::ModelNamed(const std::string& name) const {
   if (!IsValidName(name)) {
-    return InvalidArgumentError("model name '" + name + "' is not valid (1-128 of A-Z a-z 0-9 _ . : -)");
+    return InvalidArgumentError("model name '" + name +
+                                "' is not valid (1-128 of A-Z a-z 0-9 _ . : -)");
   }
   return config_.ModelFor(name);
 }
@@ -196,10 +196,10 @@ std::optional<HttpResponse> IngestService::Begin(const HttpRequest& request, Mod
   }
   *model = std::move(*resolved);
   if (in_flight_.load() > config_.limits.ingest_queue_batches) {
-    HttpResponse r = Reject(model->name, 429, "resource_exhausted",
-                            "too many ingest batches in flight (limits.ingest_queue_batches = " +
-                                std::to_string(config_.limits.ingest_queue_batches) +
-                                "); retry later");
+    HttpResponse r =
+        Reject(model->name, 429, "resource_exhausted",
+               "too many ingest batches in flight (limits.ingest_queue_batches = " +
+                   std::to_string(config_.limits.ingest_queue_batches) + "); retry later");
     r.headers.emplace_back("Retry-After", "1");
     return r;
   }
@@ -223,22 +223,20 @@ HttpResponse IngestService::RejectParse(const std::string& model, const Status& 
 HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
   InFlight in_flight(in_flight_);
   const int64_t now = now_();
-  ModelConfig model_config;
-  BodyFormat body_format;
-  if (std::optional<HttpResponse> refused = Begin(request, &model_config, &body_format)) {
+  ModelConfig model;
+  BodyFormat format;
+  if (std::optional<HttpResponse> refused = Begin(request, &model, &format)) {
     return *refused;
   }
-  const ModelConfig* model = &model_config;
-  const BodyFormat* format = &body_format;
   ParseLimits limits;
   limits.max_records = config_.limits.max_records_per_batch;
   limits.max_features = config_.limits.max_features_per_model;
   Result<std::vector<PredictionEvent>> events =
-      ParsePredictions(request.body, *format, {model->name, now}, limits);
+      ParsePredictions(request.body, format, {model.name, now}, limits);
   if (!events.ok()) {
-    return RejectParse(model->name, events.status());
+    return RejectParse(model.name, events.status());
   }
-  return Accept(*model, *events, now);
+  return Accept(model, *events, now);
 }
 
 HttpResponse IngestService::Accept(const ModelConfig& model,
@@ -268,50 +266,46 @@ HttpResponse IngestService::Accept(const ModelConfig& model,
                   stored->joined_on_arrival.size());
   }
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(stored->inserted) +
-                                     ",\"duplicates\":" + std::to_string(stored->duplicates) +
-                                     "}");
+                                     ",\"duplicates\":" + std::to_string(stored->duplicates) + "}");
 }
 
 HttpResponse IngestService::PostLabels(const HttpRequest& request) {
   InFlight in_flight(in_flight_);
   const int64_t now = now_();
-  ModelConfig model_config;
-  BodyFormat body_format;
-  if (std::optional<HttpResponse> refused = Begin(request, &model_config, &body_format)) {
+  ModelConfig model;
+  BodyFormat format;
+  if (std::optional<HttpResponse> refused = Begin(request, &model, &format)) {
     return *refused;
   }
-  const ModelConfig* model = &model_config;
-  const BodyFormat* format = &body_format;
   ParseLimits limits;
   limits.max_records = config_.limits.max_records_per_batch;
   Result<std::vector<LabelEvent>> labels =
-      ParseLabels(request.body, *format, {model->name, now}, limits);
+      ParseLabels(request.body, format, {model.name, now}, limits);
   if (!labels.ok()) {
-    return RejectParse(model->name, labels.status());
+    return RejectParse(model.name, labels.status());
   }
-  if (model->task == ModelTask::kRegression) {
+  if (model.task == ModelTask::kRegression) {
     for (size_t i = 0; i < labels->size(); ++i) {
       if ((*labels)[i].label.kind != EventValue::Kind::kNumber) {
-        return Reject(model->name, 400, "invalid_argument",
+        return Reject(model.name, 400, "invalid_argument",
                       RecordPrefix(i) + "field 'label' must be a number for regression model '" +
-                          model->name + "'");
+                          model.name + "'");
       }
     }
   }
-  Status admitted = guard_.AdmitLabels(model->name, *labels, IsClassification(*model));
+  Status admitted = guard_.AdmitLabels(model.name, *labels, IsClassification(model));
   if (!admitted.ok()) {
-    return Reject(model->name, 422, "resource_exhausted", admitted.message());
+    return Reject(model.name, 422, "resource_exhausted", admitted.message());
   }
-  EnsureMonitored(*model);
+  EnsureMonitored(model);
   Result<store::LabelAppendResult> stored = store_.AppendLabels(*labels, now);
   if (!stored.ok()) {
-    return Reject(model->name, 503, "unavailable",
+    return Reject(model.name, 503, "unavailable",
                   "the store could not be written: " + stored.status().message());
   }
-  counters_.Add("modelwatch_labels_total", {{"model", model->name}}, labels->size());
+  counters_.Add("modelwatch_labels_total", {{"model", model.name}}, labels->size());
   if (!stored->joined.empty()) {
-    counters_.Add("modelwatch_labels_joined_total", {{"model", model->name}},
-                  stored->joined.size());
+    counters_.Add("modelwatch_labels_joined_total", {{"model", model.name}}, stored->joined.size());
   }
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(labels->size()) +
                                      ",\"joined\":" + std::to_string(stored->joined.size()) +

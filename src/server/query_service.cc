@@ -62,6 +62,17 @@ Result<std::string> DriftOfSummary(const std::string& summary) {
   return simdjson::to_string(drift);
 }
 
+// "task": the model's task, null when it has no configuration (neither declared nor covered by
+// defaults: events stored before a configuration change).
+void WriteTask(io::JsonWriter& j, const Result<ModelConfig>& config) {
+  j.Key("task");
+  if (config.ok()) {
+    j.String(ModelTaskName(config->task));
+  } else {
+    j.Null();
+  }
+}
+
 // One version of the registry.
 void WriteVersion(io::JsonWriter& j, const store::ModelRecord& v) {
   j.BeginObject();
@@ -133,12 +144,7 @@ HttpResponse QueryService::Models(const HttpRequest&) const {
     j.BeginObject();
     j.Key("name");
     j.String(name);
-    j.Key("task");
-    if (config.ok()) {
-      j.String(ModelTaskName(config->task));
-    } else {
-      j.Null();
-    }
+    WriteTask(j, config);
     j.Key("declared");
     j.Bool(config_.FindModel(name) != nullptr);
     j.Key("versions");
@@ -180,12 +186,7 @@ HttpResponse QueryService::Model(const HttpRequest& request) const {
   j.BeginObject();
   j.Key("name");
   j.String(name);
-  j.Key("task");
-  if (config.ok()) {
-    j.String(ModelTaskName(config->task));
-  } else {
-    j.Null();
-  }
+  WriteTask(j, config);
   j.Key("versions");
   j.BeginArray();
   for (const store::ModelRecord* v : versions) WriteVersion(j, *v);
