@@ -32,9 +32,7 @@ Result<ZeroDivision> ParseZeroDivision(const std::string& text) {
 }
 
 Result<Task> ParseTask(const std::string& text) {
-  if (text == "binary") return Task::kBinary;
-  if (text == "multiclass") return Task::kMulticlass;
-  if (text == "regression") return Task::kRegression;
+  if (std::optional<Task> task = TaskFromName(text)) return *task;
   return InvalidArgumentError("--task must be binary, multiclass or regression, not '" + text +
                               "'");
 }

@@ -439,18 +439,6 @@ std::vector<std::string> AllWarnings(const MetricsReport& report) {
   return all;
 }
 
-std::string_view TaskName(Task task) {
-  switch (task) {
-    case Task::kBinary:
-      return "binary";
-    case Task::kMulticlass:
-      return "multiclass";
-    case Task::kRegression:
-      return "regression";
-  }
-  return "unknown";
-}
-
 Result<MetricsReport> EvaluateMetrics(const MetricsRequest& request,
                                       const ProgressCallback& progress) {
   return request.task == Task::kRegression

@@ -20,12 +20,10 @@
 #include "modelwatch/core/regression_metrics.h"
 #include "modelwatch/core/score_metrics.h"
 #include "modelwatch/core/status.h"
+#include "modelwatch/core/task.h"
 #include "modelwatch/io/table_reader.h"
 
 namespace modelwatch::cli {
-
-enum class Task { kBinary, kMulticlass, kRegression };
-std::string_view TaskName(Task task);
 
 struct MetricsRequest {
   Task task = Task::kBinary;

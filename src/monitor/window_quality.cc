@@ -54,18 +54,6 @@ WindowQuality::WindowQuality(QualitySpec spec, WindowDriftSpec drift)
   row_.resize(names.size());
 }
 
-std::string_view TaskName(Task task) {
-  switch (task) {
-    case Task::kBinary:
-      return "binary";
-    case Task::kMulticlass:
-      return "multiclass";
-    case Task::kRegression:
-      return "regression";
-  }
-  return "binary";
-}
-
 std::optional<double> LinearQuantile(std::vector<double>& values, double q) {
   if (values.empty()) return std::nullopt;
   const double h = (static_cast<double>(values.size()) - 1.0) * q;

@@ -25,7 +25,7 @@ KServeMapping Mapping(const ModelConfig& model) {
       break;
   }
   m.classes = model.classes;
-  m.regression = model.task == ModelTask::kRegression;
+  m.regression = model.task == Task::kRegression;
   return m;
 }
 

@@ -41,18 +41,6 @@ std::string_view ScopeName(Scope scope) {
   return "?";
 }
 
-std::string_view ModelTaskName(ModelTask task) {
-  switch (task) {
-    case ModelTask::kBinary:
-      return "binary";
-    case ModelTask::kMulticlass:
-      return "multiclass";
-    case ModelTask::kRegression:
-      return "regression";
-  }
-  return "?";
-}
-
 std::string_view KServeOutputName(KServeOutput output) {
   switch (output) {
     case KServeOutput::kProbabilities:
@@ -842,7 +830,7 @@ std::optional<KServeConfig> Parser::ParseKServe(const Item& item, const ModelCon
   if (!f) return std::nullopt;
   KServeConfig kserve;
   kserve.output =
-      model.task == ModelTask::kRegression ? KServeOutput::kScore : KServeOutput::kProbabilities;
+      model.task == Task::kRegression ? KServeOutput::kScore : KServeOutput::kProbabilities;
   bool ok = true;
   if (const Item* v = Get(*f, "inputs")) {
     std::map<std::string, size_t, std::less<>> seen;
@@ -908,14 +896,13 @@ std::optional<KServeConfig> Parser::ParseKServe(const Item& item, const ModelCon
       ok = false;
     } else {
       kserve.output = *output;
-      const bool fits = !task_known || model.task == ModelTask::kBinary ||
-                        (model.task == ModelTask::kMulticlass && *output != KServeOutput::kScore) ||
-                        (model.task == ModelTask::kRegression && *output == KServeOutput::kScore);
+      const bool fits = !task_known || model.task == Task::kBinary ||
+                        (model.task == Task::kMulticlass && *output != KServeOutput::kScore) ||
+                        (model.task == Task::kRegression && *output == KServeOutput::kScore);
       if (!fits) {
         Error(*v, Quote(KServeOutputName(*output)) + " does not fit a " +
-                      std::string(ModelTaskName(model.task)) + " model (expected " +
-                      (model.task == ModelTask::kRegression ? "score" : "probabilities or class") +
-                      ")");
+                      std::string(TaskName(model.task)) + " model (expected " +
+                      (model.task == Task::kRegression ? "score" : "probabilities or class") + ")");
         ok = false;
       }
     }
@@ -938,10 +925,10 @@ std::optional<ModelConfig> Parser::ParseModel(const Item& item, const std::strin
 
   bool task_known = false;
   if (const Item* v = Get(*f, "task")) {
-    if (auto task = Enum<ModelTask>(*v, "a task",
-                                    {{"binary", ModelTask::kBinary},
-                                     {"multiclass", ModelTask::kMulticlass},
-                                     {"regression", ModelTask::kRegression}})) {
+    if (auto task = Enum<Task>(*v, "a task",
+                               {{"binary", Task::kBinary},
+                                {"multiclass", Task::kMulticlass},
+                                {"regression", Task::kRegression}})) {
       model.task = *task;
       task_known = true;
       *has_task = true;
@@ -953,9 +940,9 @@ std::optional<ModelConfig> Parser::ParseModel(const Item& item, const std::strin
   const Item* positive = Get(*f, "positive_label");
   if (positive != nullptr) {
     if (auto label = LabelText(*positive)) model.positive_label = *label;
-    if (task_known && model.task != ModelTask::kBinary) {
+    if (task_known && model.task != Task::kBinary) {
       Error(*positive, "positive_label is only for binary models (this one is " +
-                           std::string(ModelTaskName(model.task)) + ")");
+                           std::string(TaskName(model.task)) + ")");
     }
   }
 
@@ -980,18 +967,18 @@ std::optional<ModelConfig> Parser::ParseModel(const Item& item, const std::strin
     }
     if (ok && task_known) {
       const size_t n = model.classes.size();
-      if (model.task == ModelTask::kRegression) {
+      if (model.task == Task::kRegression) {
         Error(*v, "classes are not for regression models");
-      } else if (model.task == ModelTask::kBinary && n != 2) {
+      } else if (model.task == Task::kBinary && n != 2) {
         Error(*v, std::to_string(n) +
                       " classes given (expected both classes of a binary "
                       "model, e.g. [0, 1])");
-      } else if (model.task == ModelTask::kBinary && !seen.contains(model.positive_label)) {
+      } else if (model.task == Task::kBinary && !seen.contains(model.positive_label)) {
         Error(positive != nullptr ? *positive : *v,
               "positive_label " + Quote(model.positive_label) +
                   " is not one of the classes (expected one of " + Quote(model.classes[0]) + ", " +
                   Quote(model.classes[1]) + ")");
-      } else if (model.task == ModelTask::kMulticlass && n < 2) {
+      } else if (model.task == Task::kMulticlass && n < 2) {
         Error(*v, std::to_string(n) + " classes given (expected at least 2)");
       } else if (n > limits.max_label_values) {
         Error(*v, std::to_string(n) + " classes, more than limits.max_label_values (" +

@@ -118,7 +118,7 @@ TEST(ConfigTest, ExampleFileParsesWithItsValues) {
   ASSERT_EQ(c.models.size(), 2u);
   const ModelConfig& fraud = c.models[0];
   EXPECT_EQ(fraud.name, "fraud");
-  EXPECT_EQ(fraud.task, ModelTask::kBinary);
+  EXPECT_EQ(fraud.task, Task::kBinary);
   EXPECT_EQ(fraud.positive_label, "1");
   EXPECT_THAT(fraud.classes, ElementsAre("0", "1"));
   EXPECT_THAT(fraud.features, ElementsAre(Pair("account_age_days", ColumnType::kNumeric),
@@ -148,7 +148,7 @@ TEST(ConfigTest, ExampleFileParsesWithItsValues) {
 
   const ModelConfig& housing = c.models[1];
   EXPECT_EQ(housing.name, "housing-price");
-  EXPECT_EQ(housing.task, ModelTask::kRegression);
+  EXPECT_EQ(housing.task, Task::kRegression);
   EXPECT_TRUE(housing.features.empty());
   EXPECT_THAT(housing.windows, ElementsAre(hours(1), Days(1)));
   EXPECT_EQ(housing.allowed_lateness, minutes(5));
@@ -166,7 +166,7 @@ TEST(ConfigTest, ExampleFileParsesWithItsValues) {
   EXPECT_EQ(housing.kserve->output, KServeOutput::kScore);
 
   ASSERT_TRUE(c.defaults.has_value());
-  EXPECT_EQ(c.defaults->task, ModelTask::kBinary);
+  EXPECT_EQ(c.defaults->task, Task::kBinary);
   EXPECT_THAT(c.defaults->windows, ElementsAre(minutes(5), hours(1)));
   EXPECT_EQ(c.defaults->reference.kind, ReferenceConfig::Kind::kFirstEvents);
   EXPECT_EQ(c.defaults->reference.first_events, 1000u);
@@ -307,7 +307,7 @@ models:
   EXPECT_EQ(c.limits.ingest_queue_batches, 10u);
   ASSERT_EQ(c.models.size(), 1u);
   const ModelConfig& m = c.models[0];
-  EXPECT_EQ(m.task, ModelTask::kMulticlass);
+  EXPECT_EQ(m.task, Task::kMulticlass);
   EXPECT_THAT(m.classes, ElementsAre("zero", "one", "2"));
   EXPECT_EQ(m.infer_schema_events, 50u);
   EXPECT_THAT(m.windows, ElementsAre(seconds(30), hours(1)));
@@ -372,12 +372,12 @@ models:
   ASSERT_TRUE(c.defaults.has_value());
   Result<ModelConfig> fraud = c.ModelFor("fraud");
   ASSERT_TRUE(fraud.ok());
-  EXPECT_EQ(fraud->task, ModelTask::kBinary);
+  EXPECT_EQ(fraud->task, Task::kBinary);
   EXPECT_THAT(fraud->windows, ElementsAre(minutes(5), hours(1)));  // not the defaults' windows
   Result<ModelConfig> other = c.ModelFor("new-model");
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->name, "new-model");
-  EXPECT_EQ(other->task, ModelTask::kRegression);
+  EXPECT_EQ(other->task, Task::kRegression);
   EXPECT_THAT(other->windows, ElementsAre(minutes(1)));
   EXPECT_EQ(c.FindModel("new-model"), nullptr);
   ASSERT_NE(c.FindModel("fraud"), nullptr);

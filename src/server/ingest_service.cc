@@ -24,7 +24,7 @@ class InFlight {
   std::atomic<uint64_t>& n_;
 };
 
-bool IsClassification(const ModelConfig& m) { return m.task != ModelTask::kRegression; }
+bool IsClassification(const ModelConfig& m) { return m.task != Task::kRegression; }
 
 std::string RecordPrefix(size_t i) { return "record " + std::to_string(i + 1) + ": "; }
 
@@ -55,24 +55,12 @@ Status CheckFeatureType(const ModelConfig& model, const Feature& f, size_t recor
                               model.name + "')");
 }
 
-monitor::Task MonitorTask(ModelTask task) {
-  switch (task) {
-    case ModelTask::kBinary:
-      return monitor::Task::kBinary;
-    case ModelTask::kMulticlass:
-      return monitor::Task::kMulticlass;
-    case ModelTask::kRegression:
-      return monitor::Task::kRegression;
-  }
-  return monitor::Task::kBinary;
-}
-
 }  // namespace
 
 Result<monitor::ModelSettings> MonitorSettings(const ModelConfig& m) {
   monitor::ModelSettings s;
   s.name = m.name;
-  s.quality.task = MonitorTask(m.task);
+  s.quality.task = m.task;
   s.quality.positive_label = m.positive_label;
   s.quality.classes = m.classes;
   s.window_widths_us.clear();
@@ -163,7 +151,7 @@ Status IngestService::CheckAgainstModel(const ModelConfig& model,
                                         std::span<const PredictionEvent> events) const {
   for (size_t i = 0; i < events.size(); ++i) {
     const PredictionEvent& e = events[i];
-    if (model.task == ModelTask::kRegression) {
+    if (model.task == Task::kRegression) {
       for (const auto& [field, v] : {std::pair{"prediction", &e.prediction}, {"label", &e.label}}) {
         if (!v->is_null() && v->kind != EventValue::Kind::kNumber) {
           return InvalidArgumentError(RecordPrefix(i) + "field '" + field +
@@ -172,13 +160,13 @@ Status IngestService::CheckAgainstModel(const ModelConfig& model,
         }
       }
     }
-    if (model.task != ModelTask::kMulticlass && !e.scores.empty()) {
+    if (model.task != Task::kMulticlass && !e.scores.empty()) {
       return InvalidArgumentError(RecordPrefix(i) + "field 'scores' is for multiclass models; '" +
-                                  model.name + "' is " + std::string(ModelTaskName(model.task)));
+                                  model.name + "' is " + std::string(TaskName(model.task)));
     }
-    if (model.task != ModelTask::kBinary && e.score.has_value()) {
+    if (model.task != Task::kBinary && e.score.has_value()) {
       return InvalidArgumentError(RecordPrefix(i) + "field 'score' is for binary models; '" +
-                                  model.name + "' is " + std::string(ModelTaskName(model.task)));
+                                  model.name + "' is " + std::string(TaskName(model.task)));
     }
     if (model.features.empty()) continue;
     for (const Feature& f : e.features) MW_RETURN_IF_ERROR(CheckFeatureType(model, f, i));
@@ -284,7 +272,7 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
   if (!labels.ok()) {
     return RejectParse(model.name, labels.status());
   }
-  if (model.task == ModelTask::kRegression) {
+  if (model.task == Task::kRegression) {
     for (size_t i = 0; i < labels->size(); ++i) {
       if ((*labels)[i].label.kind != EventValue::Kind::kNumber) {
         return Reject(model.name, 400, "invalid_argument",

@@ -67,7 +67,7 @@ Result<std::string> DriftOfSummary(const std::string& summary) {
 void WriteTask(io::JsonWriter& j, const Result<ModelConfig>& config) {
   j.Key("task");
   if (config.ok()) {
-    j.String(ModelTaskName(config->task));
+    j.String(TaskName(config->task));
   } else {
     j.Null();
   }

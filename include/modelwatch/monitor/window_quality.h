@@ -23,6 +23,7 @@
 #include "modelwatch/core/dataset_profile.h"
 #include "modelwatch/core/drift.h"
 #include "modelwatch/core/label_order.h"
+#include "modelwatch/core/task.h"
 #include "modelwatch/store/store.h"
 
 namespace modelwatch::io {
@@ -30,9 +31,6 @@ class JsonWriter;
 }
 
 namespace modelwatch::monitor {
-
-enum class Task { kBinary, kMulticlass, kRegression };
-std::string_view TaskName(Task task);
 
 struct QualitySpec {
   Task task = Task::kBinary;

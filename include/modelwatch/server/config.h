@@ -29,6 +29,7 @@
 #include "modelwatch/core/column_profile.h"
 #include "modelwatch/core/drift.h"
 #include "modelwatch/core/status.h"
+#include "modelwatch/core/task.h"
 
 namespace modelwatch::server {
 
@@ -107,9 +108,6 @@ struct LimitsConfig {
   uint64_t ingest_queue_batches = 64;          // accepted batches queued for the monitor
 };
 
-enum class ModelTask { kBinary, kMulticlass, kRegression };
-std::string_view ModelTaskName(ModelTask task);  // "binary", "multiclass", "regression"
-
 // `reference:` — what drift is measured against; exactly one source.
 struct ReferenceConfig {
   enum class Kind {
@@ -142,7 +140,7 @@ struct ModelConfig {
   // [A-Za-z0-9_.:-]{1,128} (a Prometheus label value and URL path segment, as IsValidName of
   // event_parser.h); "" in Config::defaults.
   std::string name;
-  ModelTask task = ModelTask::kBinary;
+  Task task = Task::kBinary;
   // Binary: the positive class, as text (numbers canonical: 1.0 -> "1", as EventValue).
   std::string positive_label = "1";
   // Multiclass: the classes in the order metrics report them (empty = in order of appearance).
