@@ -410,24 +410,25 @@ Result<store::WindowRecord> Monitor::ReviseClosed(const WindowKey& key,
     if (loaded.ok()) state.emplace(std::move(*loaded));
   }
   const bool closed = true;
-  if (!state) {
-    // Written without a state (schema version 1) or with an unreadable one: recomputed from
-    // the window's rows, which already hold the changes; it stays without a state.
-    WindowQuality quality(settings.quality, DriftSpec(settings));
+  if (state) {
+    if (late.added != nullptr) MW_RETURN_IF_ERROR(state->Merge(*late.added));
+    for (const LateChange& c : late.changes) state->ReviseLabel(c.prediction, c.previous);
+  } else {
+    // Written without a state (schema version 1) or with an unreadable one: rebuilt from the
+    // window's rows, which already hold the late changes; it has a state from now on.
+    state.emplace(settings.quality);
+    if (settings.reference != nullptr) state->StartDrift(*settings.reference);
     const std::optional<std::string> version =
         key.version.empty() ? std::nullopt : std::optional<std::string>(key.version);
     MW_RETURN_IF_ERROR(store_.ScanPredictions(key.model, version, key.start_us,
                                               key.start_us + key.width_us,
                                               [&](const store::StoredPrediction& p) {
                                                 if (InSegment(p.event, key.segment)) {
-                                                  quality.Add(p);
+                                                  state->AddPrediction(p);
                                                 }
                                                 return true;
                                               }));
-    return Record(key, closed, watermark_us, quality.SummaryJson(), now_us);
   }
-  if (late.added != nullptr) MW_RETURN_IF_ERROR(state->Merge(*late.added));
-  for (const LateChange& c : late.changes) state->ReviseLabel(c.prediction, c.previous);
   store::WindowRecord r =
       Record(key, closed, watermark_us, state->SummaryJson(DriftSpec(settings)), now_us);
   r.state = state->Serialize();

@@ -132,6 +132,39 @@ TEST_F(MonitorTest, WindowsCloseWithTheWatermarkAndLateLabelsReviseThem) {
   EXPECT_EQ(Number(Minute0("")->summary, "/labelled"), 3);
 }
 
+TEST_F(MonitorTest, AClosedWindowWithoutStateIsRebuiltFromItsRowsAndKeepsOne) {
+  Append({Event("a", kBase + 1, 1, 1), Event("b", kBase + 2, 0, 1), Event("c", kBase + 3, 0)});
+  Append({Event("d", kBase + kMinute, 1)});
+  Evaluate();
+  ASSERT_TRUE(Minute0("")->closed);
+  // As a schema-version-1 database left it: the closed window has a summary and no state.
+  for (const std::string version : {"", "v1"}) {
+    store::WindowRecord stateless = *Minute0(version);
+    stateless.state.clear();
+    ASSERT_TRUE(store_->PutWindows({&stateless, 1}).ok());
+  }
+  Label("c", 0, kBase + 5 * kMinute);
+  Evaluate();
+  store::WindowQuery q;
+  q.model = "m";
+  q.version = "";
+  q.segment = "";
+  q.width_s = 60;
+  q.from_us = kBase;
+  q.to_us = kBase + 1;
+  q.with_state = true;
+  Result<std::vector<store::WindowRecord>> stored = store_->Windows(q);
+  ASSERT_TRUE(stored.ok() && stored->size() == 1u);
+  EXPECT_NEAR(Accuracy(stored->front()), 2.0 / 3.0, 1e-15);  // rebuilt from a, b and labelled c
+  EXPECT_EQ(Number(stored->front().summary, "/predictions"), 3);
+  ASSERT_FALSE(stored->front().state.empty());
+  // The next late label revises the rebuilt state: b (predicted 0) relabelled 0 is right, 3 of 3.
+  Label("b", 0, kBase + 6 * kMinute);
+  Evaluate();
+  EXPECT_NEAR(Accuracy(*Minute0("")), 1.0, 1e-15);
+  EXPECT_EQ(Number(Minute0("")->summary, "/labelled"), 3);
+}
+
 TEST_F(MonitorTest, OnlyChangedAndClosingWindowsAreWritten) {
   Append({Event("a", kBase + 1, 1, 1)});
   Evaluate();

@@ -10,8 +10,9 @@
 // event time, passed end + allowed lateness), each with its summary and its serialized state, in
 // one transaction with the checkpoint of what those states include (store::MonitorCheckpoint).
 // Closed windows are then dropped from memory; a late label or prediction for one is queued and
-// applied by the next Evaluate to the state loaded from the store (windows written before states
-// existed, schema version 1, are recomputed from their rows instead).
+// applied by the next Evaluate to the state loaded from the store (a window written before states
+// existed, schema version 1, or with an unreadable state, gets its state rebuilt from its rows
+// once, and keeps it).
 //
 // Crash consistency: the raw rows stay the source of truth. A state in memory includes exactly
 // the commits up to some point (the listener sees commits in order), and what Evaluate writes

@@ -1,6 +1,7 @@
 // The summary of one window of a model: counts, label coverage and lag, latency quantiles and
-// quality metrics, computed from the window's stored predictions (store::StoredPrediction), so
-// that a late label that revises a closed window is handled by evaluating the window again.
+// quality metrics, computed exactly from the window's stored predictions
+// (store::StoredPrediction). The daemon does not use it: it is the exact reference against
+// which the tests check the incremental WindowState, and a tool for offline recomputation.
 //
 // Quality uses only labelled predictions and the metrics engine's exact definitions
 // (scikit-learn's): binary and multiclass classification metrics over the labels seen (class
