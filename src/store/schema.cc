@@ -86,9 +86,22 @@ CREATE TABLE label_journal(
 ) STRICT;
 )sql";
 
+// Version 3: resource time series of the daemon's targets (and of the host, target 'host'), one
+// JSON object per target and sampling round.
+constexpr const char kSchemaV3[] = R"sql(
+CREATE TABLE resource_samples(
+  target TEXT NOT NULL,
+  ts_us INTEGER NOT NULL,
+  sample TEXT NOT NULL,
+  PRIMARY KEY (target, ts_us)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX resource_samples_by_time ON resource_samples(ts_us);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 Result<int64_t> StoredVersion(Connection& conn) {

@@ -120,8 +120,10 @@ TEST_F(SchemaTest, StoreSchemaCreatesEveryTableAndIndex) {
     ASSERT_TRUE(stmt.ok());
     while (*stmt->Step()) names.emplace_back(stmt->Text(0));
   }
-  EXPECT_THAT(names, IsSupersetOf({"meta", "predictions", "predictions_by_time", "pending_labels",
-                                   "pending_labels_by_received", "windows", "models", "counters"}));
+  EXPECT_THAT(names,
+              IsSupersetOf({"meta", "predictions", "predictions_by_time", "pending_labels",
+                            "pending_labels_by_received", "windows", "models", "counters",
+                            "label_journal", "resource_samples", "resource_samples_by_time"}));
 }
 
 }  // namespace

@@ -111,6 +111,12 @@ constexpr char kPutCounter[] =
     "INSERT INTO counters(name, labels, value) VALUES (?1, ?2, ?3) "
     "ON CONFLICT(name, labels) DO UPDATE SET value = excluded.value";
 constexpr char kCounters[] = "SELECT name, labels, value FROM counters ORDER BY name, labels";
+constexpr char kPutResourceSample[] =
+    "INSERT OR REPLACE INTO resource_samples(target, ts_us, sample) VALUES (?1, ?2, ?3)";
+constexpr char kResourceSamples[] =
+    "SELECT ts_us, sample FROM resource_samples WHERE target = ?1 AND ts_us >= ?2 AND ts_us < ?3 "
+    "ORDER BY ts_us LIMIT ?4";
+constexpr char kExpireResourceSamples[] = "DELETE FROM resource_samples WHERE ts_us < ?1";
 constexpr char kModelNames[] = "SELECT DISTINCT model FROM models";
 // Per model, so the (model, ts_us) index finds the rows. The newest row stays: SQLite gives a new
 // row max(rowid) + 1, so deleting the newest would let the next insert reuse its rowid, and the
@@ -503,6 +509,10 @@ class SqliteStore final : public Store {
   Result<std::vector<CounterRecord>> Counters() override;
   Result<uint64_t> Expire(int64_t predictions_before_us, int64_t windows_before_us,
                           int64_t labels_before_us) override;
+  Status AppendResourceSamples(std::span<const ResourceSampleRecord> samples) override;
+  Result<std::vector<ResourceSampleRecord>> ResourceSamples(
+      const ResourceSampleQuery& query) override;
+  Result<uint64_t> ExpireResourceSamples(int64_t before_us) override;
   Status CheckWritable() override;
 
  private:
@@ -969,6 +979,55 @@ Result<uint64_t> SqliteStore::ExpireLocked(int64_t predictions_before_us, int64_
   const auto dropped = static_cast<uint64_t>(conn.Changes());
   MW_RETURN_IF_ERROR(txn.Commit());
   return dropped;
+}
+
+Status SqliteStore::AppendResourceSamples(std::span<const ResourceSampleRecord> samples) {
+  if (samples.empty()) return Status::Ok();
+  Status status = WriteTransaction([&](Connection& conn) -> Status {
+    MW_ASSIGN_OR_RETURN(Stmt put, conn.Prepare(kPutResourceSample));
+    for (const ResourceSampleRecord& r : samples) {
+      put.BindText(1, r.target);
+      put.BindInt64(2, r.ts_us);
+      put.BindText(3, r.json);
+      MW_RETURN_IF_ERROR(put.Run());
+    }
+    return Status::Ok();
+  });
+  return status.WithPrefix("AppendResourceSamples");
+}
+
+Result<std::vector<ResourceSampleRecord>> SqliteStore::ResourceSamples(
+    const ResourceSampleQuery& query) {
+  return Prefixed(Read([&](Connection& conn) -> Result<std::vector<ResourceSampleRecord>> {
+                    MW_ASSIGN_OR_RETURN(Stmt select, conn.Prepare(kResourceSamples));
+                    select.BindText(1, query.target);
+                    select.BindInt64(2, query.from_us);
+                    select.BindInt64(3, query.to_us);
+                    select.BindInt64(4, ClampToInt64(query.limit));
+                    std::vector<ResourceSampleRecord> out;
+                    while (true) {
+                      MW_ASSIGN_OR_RETURN(const bool more, select.Step());
+                      if (!more) return out;
+                      ResourceSampleRecord& r = out.emplace_back();
+                      r.target = query.target;
+                      r.ts_us = select.Int64(0);
+                      r.json.assign(select.Text(1));
+                    }
+                  }),
+                  "ResourceSamples");
+}
+
+Result<uint64_t> SqliteStore::ExpireResourceSamples(int64_t before_us) {
+  uint64_t deleted = 0;
+  Status status = WriteTransaction([&](Connection& conn) -> Status {
+    MW_ASSIGN_OR_RETURN(Stmt expire, conn.Prepare(kExpireResourceSamples));
+    expire.BindInt64(1, before_us);
+    MW_RETURN_IF_ERROR(expire.Run());
+    deleted = static_cast<uint64_t>(conn.Changes());
+    return Status::Ok();
+  });
+  if (!status.ok()) return status.WithPrefix("ExpireResourceSamples");
+  return deleted;
 }
 
 Status SqliteStore::CheckWritable() {

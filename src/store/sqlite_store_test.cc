@@ -884,5 +884,56 @@ TEST_F(SqliteStoreTest, ExpireNeverLetsARowidBeReused) {
   EXPECT_THAT(r->rowids, ElementsAre(3));
 }
 
+TEST_F(SqliteStoreTest, ResourceSamplesByTargetAndTimeWithRetention) {
+  std::unique_ptr<Store> store = Open();
+  const std::vector<ResourceSampleRecord> round1 = {{"host", 1000, R"({"ts":1})"},
+                                                    {"triton", 1000, R"({"ts":1,"p":1})"}};
+  const std::vector<ResourceSampleRecord> round2 = {{"host", 2000, R"({"ts":2})"},
+                                                    {"triton", 2000, R"({"ts":2,"p":2})"}};
+  ASSERT_TRUE(store->AppendResourceSamples(round1).ok());
+  ASSERT_TRUE(store->AppendResourceSamples(round2).ok());
+  ASSERT_TRUE(store->AppendResourceSamples({}).ok());
+  ResourceSampleQuery q;
+  q.target = "triton";
+  EXPECT_THAT(*store->ResourceSamples(q), ElementsAre(round1[1], round2[1]));
+  q.from_us = 1001;
+  EXPECT_THAT(*store->ResourceSamples(q), ElementsAre(round2[1]));
+  q.from_us = kMin;
+  q.to_us = 2000;  // exclusive
+  EXPECT_THAT(*store->ResourceSamples(q), ElementsAre(round1[1]));
+  q.to_us = kMax;
+  q.limit = 1;  // the oldest first
+  EXPECT_THAT(*store->ResourceSamples(q), ElementsAre(round1[1]));
+  q.target = "nobody";
+  EXPECT_THAT(*store->ResourceSamples(q), IsEmpty());
+  // The same (target, ts) again replaces the sample.
+  ASSERT_TRUE(store->AppendResourceSamples({{{"host", 2000, R"({"ts":2,"again":true})"}}}).ok());
+  q.target = "host";
+  q.limit = 10;
+  EXPECT_EQ((*store->ResourceSamples(q))[1].json, R"({"ts":2,"again":true})");
+  // Survives reopening; retention deletes by time over every target.
+  store = Open();
+  Result<uint64_t> expired = store->ExpireResourceSamples(2000);
+  ASSERT_TRUE(expired.ok()) << expired.status().ToString();
+  EXPECT_EQ(*expired, 2u);
+  EXPECT_EQ(store->ResourceSamples(q)->size(), 1u);
+  q.target = "triton";
+  EXPECT_THAT(*store->ResourceSamples(q), ElementsAre(round2[1]));
+}
+
+TEST_F(SqliteStoreTest, AVersion2DatabaseMigratesToResourceSamples) {
+  {
+    std::unique_ptr<internal::Connection> conn = Connect();
+    ASSERT_EQ(*internal::Migrate(*conn, internal::StoreMigrations().first(2)), 2);
+  }
+  std::unique_ptr<Store> store = Open();
+  std::unique_ptr<internal::Connection> conn = Connect();
+  EXPECT_EQ(*internal::ReadSchemaVersion(*conn), 3);
+  ASSERT_TRUE(store->AppendResourceSamples({{{"host", 5, "{}"}}}).ok());
+  ResourceSampleQuery q;
+  q.target = "host";
+  EXPECT_EQ(store->ResourceSamples(q)->size(), 1u);
+}
+
 }  // namespace
 }  // namespace modelwatch::store

@@ -154,6 +154,22 @@ struct CounterRecord {
   friend bool operator==(const CounterRecord&, const CounterRecord&) = default;
 };
 
+// One resource sample of one target (or of the host, target "host"), as the daemon's resource
+// monitor records it: the JSON of docs/api.md (GET /v1/targets/{t}/resources).
+struct ResourceSampleRecord {
+  std::string target;
+  int64_t ts_us = 0;  // when the sampling round started
+  std::string json;   // one JSON object
+  friend bool operator==(const ResourceSampleRecord&, const ResourceSampleRecord&) = default;
+};
+
+struct ResourceSampleQuery {
+  std::string target;
+  int64_t from_us = INT64_MIN;  // inclusive
+  int64_t to_us = INT64_MAX;    // exclusive
+  size_t limit = 10000;         // at most this many, the OLDEST first
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -227,6 +243,15 @@ class Store {
   // little.
   virtual Result<uint64_t> Expire(int64_t predictions_before_us, int64_t windows_before_us,
                                   int64_t labels_before_us) = 0;
+
+  // Inserts resource samples (one transaction); a sample with the (target, ts_us) of a stored
+  // one replaces it.
+  virtual Status AppendResourceSamples(std::span<const ResourceSampleRecord> samples) = 0;
+  // The samples of query.target with from_us <= ts_us < to_us in ts_us order, at most limit.
+  virtual Result<std::vector<ResourceSampleRecord>> ResourceSamples(
+      const ResourceSampleQuery& query) = 0;
+  // Retention of resource samples: deletes those with ts_us < before_us; returns how many.
+  virtual Result<uint64_t> ExpireResourceSamples(int64_t before_us) = 0;
 
   // Readiness: OK when the store can be written now (the write lock can be taken within the
   // busy timeout); writes nothing.
