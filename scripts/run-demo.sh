@@ -36,6 +36,8 @@ cat <<MSG
      curl -s $url/v1/models | python3 -m json.tool
      curl -s '$url/v1/models/fraud/windows?window=5m&version=all' | python3 -m json.tool
      curl -s $url/metrics | grep modelwatch_window_accuracy
+     curl -s $url/v1/targets | python3 -m json.tool
+     curl -s $url/metrics | grep -E 'modelwatch_(node|target)_'
    API: docs/api.md   metrics: docs/metrics.md   config: docs/config.md
    Ctrl-C stops the demo and the daemon.
 

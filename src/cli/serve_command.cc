@@ -33,8 +33,9 @@ bool ApplyListen(const std::string& listen, server::Config* config) {
 CLI::App* AddServeCommand(CLI::App& app, ServeFlags& f) {
   CLI::App* cmd = app.add_subcommand(
       "serve",
-      "Run the monitoring daemon: HTTP ingest of predictions and labels, windows, /metrics "
-      "(see docs/api.md, docs/config.md).");
+      "Run the monitoring daemon: HTTP ingest of predictions and labels, windows, /metrics, "
+      "and resource sampling of the host, the configured targets and the GPUs (see "
+      "docs/api.md, docs/config.md).");
   cmd->add_option("--config", f.config, "YAML configuration file (default: built-in defaults)");
   cmd->add_option("--listen", f.listen, "HOST:PORT to listen on (overrides server.listen)");
   cmd->add_option("--db", f.db, "SQLite database file (overrides storage.path)");

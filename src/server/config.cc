@@ -53,6 +53,18 @@ std::string_view KServeOutputName(KServeOutput output) {
   return "?";
 }
 
+std::string_view GpuModeName(GpuMode mode) {
+  switch (mode) {
+    case GpuMode::kAuto:
+      return "auto";
+    case GpuMode::kOn:
+      return "on";
+    case GpuMode::kOff:
+      return "off";
+  }
+  return "?";
+}
+
 bool AuthToken::HasScope(Scope scope) const {
   return std::find(scopes.begin(), scopes.end(), scope) != scopes.end();
 }
@@ -248,6 +260,8 @@ class Parser {
   void ParseAuth(const Item& item, AuthConfig* auth);
   std::optional<AuthToken> ParseToken(const Item& item);
   void ParseLimits(const Item& item, LimitsConfig* limits);
+  void ParseResources(const Item& item, ResourcesConfig* resources);
+  std::optional<probes::TargetSpec> ParseTargetSpec(const Item& item);
   // nullopt when the model has errors; *has_task tells whether `task` was given.
   std::optional<ModelConfig> ParseModel(const Item& item, const std::string& name, bool is_defaults,
                                         bool* has_task);
@@ -561,6 +575,93 @@ void Parser::ParseStorage(const Item& item, StorageConfig* storage) {
       if (auto x = Duration(*d, min, max)) storage->retention.labels = *x;
     }
   }
+}
+
+void Parser::ParseResources(const Item& item, ResourcesConfig* resources) {
+  std::optional<Fields> f =
+      ReadFields(item, {"enabled", "interval", "gpu", "nvml_library", "retention", "targets"});
+  if (!f) return;
+  if (const Item* v = Get(*f, "enabled")) {
+    if (auto on = Enum<bool>(*v, "a boolean", {{"true", true}, {"false", false}})) {
+      resources->enabled = *on;
+    }
+  }
+  if (const Item* v = Get(*f, "interval")) {
+    if (auto d = Duration(*v, std::chrono::seconds(1), std::chrono::hours(1))) {
+      resources->interval = *d;
+    }
+  }
+  if (const Item* v = Get(*f, "gpu")) {
+    if (auto mode = Enum<GpuMode>(
+            *v, "a GPU mode",
+            {{"auto", GpuMode::kAuto}, {"on", GpuMode::kOn}, {"off", GpuMode::kOff}})) {
+      resources->gpu = *mode;
+    }
+  }
+  if (const Item* v = Get(*f, "nvml_library")) {
+    if (std::optional<std::string> text = Text(*v, "a library name or path")) {
+      if (text->empty() || text->find('\0') != std::string::npos) {
+        Error(*v, "expected a library name or path (e.g. libnvidia-ml.so.1)");
+      } else {
+        // A bare name is searched by dlopen; a path with a '/' is relative to the config file.
+        resources->nvml_library =
+            text->find('/') == std::string::npos ? *text : internal::ResolvePath(base_dir_, *text);
+      }
+    }
+  }
+  if (const Item* v = Get(*f, "retention")) {
+    if (auto d = Duration(*v, std::chrono::hours(1), 3650 * kDay)) resources->retention = *d;
+  }
+  if (const Item* v = Get(*f, "targets")) {
+    ForEachEntry(*v, "target name", [&](const std::string& name, const Item& target) {
+      if (name == "host") {
+        Error(target, "'host' is reserved for the host's own series (choose another name)");
+        return;
+      }
+      if (auto spec = ParseTargetSpec(target)) {
+        resources->targets.push_back({name, std::move(*spec)});
+      }
+    });
+    const size_t declared = v->node.IsMap() ? v->node.size() : 0;
+    if (declared > kMaxResourceTargets) {
+      Error(*v, std::to_string(declared) + " targets declared, more than " +
+                    std::to_string(kMaxResourceTargets));
+    }
+  }
+}
+
+std::optional<probes::TargetSpec> Parser::ParseTargetSpec(const Item& item) {
+  std::optional<Fields> f = ReadFields(item, {"pid", "pidfile", "match", "exe", "cgroup"});
+  if (!f) return std::nullopt;
+  if (f->size() != 1) {
+    Error(item, "expected exactly one of pid, pidfile, match, exe, cgroup (got " +
+                    std::to_string(f->size()) + ")");
+    return std::nullopt;
+  }
+  const auto& [key, value] = *f->begin();
+  Result<probes::TargetSpec> spec = InvalidArgumentError("");
+  if (key == "pid") {
+    std::optional<uint64_t> pid = Unsigned(value, 1, 4194304);  // PID_MAX_LIMIT
+    if (!pid) return std::nullopt;
+    spec = probes::TargetSpec::Pid(static_cast<int64_t>(*pid));
+  } else {
+    std::optional<std::string> text = Text(value, "text");
+    if (!text) return std::nullopt;
+    if (key == "pidfile") {
+      spec = probes::TargetSpec::PidFile(internal::ResolvePath(base_dir_, *text));
+    } else if (key == "match") {
+      spec = probes::TargetSpec::CommandLine(*text);
+    } else if (key == "exe") {
+      spec = probes::TargetSpec::Executable(*text);
+    } else {
+      spec = probes::TargetSpec::Cgroup(*text);
+    }
+  }
+  if (!spec.ok()) {
+    Error(value, spec.status().message());
+    return std::nullopt;
+  }
+  return std::move(*spec);
 }
 
 void Parser::ParseAuth(const Item& item, AuthConfig* auth) {
@@ -1122,19 +1223,20 @@ Result<Config> Parser::Parse(std::string_view text) {
   const Item root{document, document.Mark(), ""};
   if (!root.node.IsMap()) {
     Error(root,
-          "expected a mapping of sections (server, storage, auth, limits, models, "
-          "defaults), got " +
+          "expected a mapping of sections (server, storage, auth, limits, resources, "
+          "models, defaults), got " +
               KindOf(root.node));
     return Finish();
   }
   std::optional<Fields> f =
-      ReadFields(root, {"server", "storage", "auth", "limits", "models", "defaults"});
+      ReadFields(root, {"server", "storage", "auth", "limits", "resources", "models", "defaults"});
   // Sections in dependency order (models are checked against limits and storage); problems
   // are sorted by position at the end.
   if (const Item* v = Get(*f, "server")) ParseServer(*v, &config_.server);
   if (const Item* v = Get(*f, "storage")) ParseStorage(*v, &config_.storage);
   if (const Item* v = Get(*f, "auth")) ParseAuth(*v, &config_.auth);
   if (const Item* v = Get(*f, "limits")) ParseLimits(*v, &config_.limits);
+  if (const Item* v = Get(*f, "resources")) ParseResources(*v, &config_.resources);
   if (const Item* v = Get(*f, "defaults")) {
     bool has_task = false;
     std::optional<ModelConfig> defaults = ParseModel(*v, "", /*is_defaults=*/true, &has_task);

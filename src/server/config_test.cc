@@ -99,6 +99,12 @@ TEST(ConfigTest, ExampleFileParsesWithItsValues) {
   EXPECT_EQ(c.storage.retention.windows, Days(400));
   EXPECT_EQ(c.storage.retention.labels, Days(7));
 
+  EXPECT_EQ(c.resources.interval, seconds(5));
+  EXPECT_EQ(c.resources.gpu, GpuMode::kAuto);
+  ASSERT_EQ(c.resources.targets.size(), 2u);
+  EXPECT_EQ(c.resources.targets[0].spec.ToString(), "match '^/opt/tritonserver/bin/tritonserver'");
+  EXPECT_EQ(c.resources.targets[1].spec.ToString(), "pidfile /run/scorer.pid");
+
   ASSERT_TRUE(c.auth.enabled());
   ASSERT_EQ(c.auth.tokens.size(), 4u);
   EXPECT_EQ(c.auth.tokens[0].name, "fraud-scorer");
@@ -605,7 +611,7 @@ TEST(ConfigErrorTest, YamlSyntaxErrorsGiveYamlCppsPlace) {
             "config.yaml:1:7: YAML syntax error: unknown escape character: q");
   EXPECT_EQ(ParseError("- server\n"),
             "config.yaml:1:1: expected a mapping of sections (server, storage, auth, limits, "
-            "models, defaults), got a list");
+            "resources, models, defaults), got a list");
 }
 
 TEST(ConfigErrorTest, UnknownKeysNameTheKeyAndTheAllowedOnes) {
@@ -614,7 +620,7 @@ TEST(ConfigErrorTest, UnknownKeysNameTheKeyAndTheAllowedOnes) {
             "(expected one of: listen, io_threads, read_timeout, idle_timeout, shutdown_grace)");
   EXPECT_EQ(ParseError("serve: {}\n"),
             "config.yaml:1:1: serve: unknown key 'serve'; did you mean 'server'? (expected one "
-            "of: server, storage, auth, limits, models, defaults)");
+            "of: server, storage, auth, limits, resources, models, defaults)");
   EXPECT_EQ(ParseError("models:\n  m:\n    task: binary\n    colour: red\n"),
             "config.yaml:4:5: models.m.colour: unknown key 'colour' (expected one of: task, "
             "positive_label, classes, features, infer_schema_events, windows, allowed_lateness, "
@@ -1008,6 +1014,85 @@ TEST(ConfigFuzzCorpusTest, SeedsParseOrFailCleanly) {
     }
   }
   EXPECT_GE(parsed, 3u);  // the seeds include valid configurations
+}
+
+}  // namespace
+}  // namespace modelwatch::server
+
+namespace modelwatch::server {
+namespace {
+
+TEST(ConfigResourcesTest, DefaultsSampleTheHostEveryFiveSeconds) {
+  const Config c = ParseOk("");
+  EXPECT_TRUE(c.resources.enabled);
+  EXPECT_EQ(c.resources.interval, std::chrono::seconds(5));
+  EXPECT_EQ(c.resources.gpu, GpuMode::kAuto);
+  EXPECT_EQ(c.resources.nvml_library, "libnvidia-ml.so.1");
+  EXPECT_EQ(c.resources.retention, 7 * kDay);
+  EXPECT_TRUE(c.resources.targets.empty());
+}
+
+TEST(ConfigResourcesTest, EveryKindOfTarget) {
+  const Config c = ParseOk(R"(resources:
+  interval: 10s
+  gpu: off
+  nvml_library: lib/nvml.so
+  retention: 30d
+  targets:
+    triton: {match: "^/opt/tritonserver/bin/tritonserver"}
+    scorer: {pid: 4242}
+    torchserve: {pidfile: run/ts.pid}
+    llama: {exe: llama-server}
+    onnx: {cgroup: /system.slice/onnx.service}
+)");
+  EXPECT_EQ(c.resources.interval, std::chrono::seconds(10));
+  EXPECT_EQ(c.resources.gpu, GpuMode::kOff);
+  EXPECT_EQ(c.resources.nvml_library, "/etc/mw/lib/nvml.so");
+  EXPECT_EQ(c.resources.retention, 30 * kDay);
+  ASSERT_EQ(c.resources.targets.size(), 5u);
+  EXPECT_EQ(c.resources.targets[0].name, "triton");
+  EXPECT_EQ(c.resources.targets[0].spec.ToString(), "match '^/opt/tritonserver/bin/tritonserver'");
+  EXPECT_EQ(c.resources.targets[1].spec.ToString(), "pid 4242");
+  EXPECT_EQ(c.resources.targets[2].spec.ToString(), "pidfile /etc/mw/run/ts.pid");
+  EXPECT_EQ(c.resources.targets[3].spec.ToString(), "exe llama-server");
+  EXPECT_EQ(c.resources.targets[4].spec.ToString(), "cgroup /system.slice/onnx.service");
+  EXPECT_EQ(ParseOk("resources: {gpu: on, enabled: false}").resources.gpu, GpuMode::kOn);
+  EXPECT_FALSE(ParseOk("resources: {enabled: false}").resources.enabled);
+}
+
+TEST(ConfigResourcesTest, ErrorsNameTheTargetAndTheKey) {
+  EXPECT_EQ(ParseError("resources:\n  targets:\n    a: {pid: 1, match: x}\n"),
+            "config.yaml:3:8: resources.targets.a: expected exactly one of pid, pidfile, match, "
+            "exe, cgroup (got 2)");
+  EXPECT_EQ(ParseError("resources:\n  targets:\n    a: {}\n"),
+            "config.yaml:3:8: resources.targets.a: expected exactly one of pid, pidfile, match, "
+            "exe, cgroup (got 0)");
+  EXPECT_THAT(ParseError("resources:\n  targets:\n    a: {match: \"serve(\"}\n"),
+              HasSubstr("config.yaml:3:16: resources.targets.a.match: command-line regex "
+                        "'serve(':"));
+  EXPECT_EQ(ParseError("resources:\n  targets:\n    host: {pid: 1}\n"),
+            "config.yaml:3:11: resources.targets.host: 'host' is reserved for the host's own "
+            "series (choose another name)");
+  EXPECT_THAT(
+      ParseError("resources:\n  targets:\n    a: {pid: 0}\n"),
+      HasSubstr(
+          "config.yaml:3:14: resources.targets.a.pid: 0 is out of range (expected 1 to 4194304)"));
+  EXPECT_THAT(ParseError("resources:\n  targets:\n    a: {exe: bin/python}\n"),
+              HasSubstr("config.yaml:3:14: resources.targets.a.exe: executable name 'bin/python' "
+                        "must be a file name"));
+  EXPECT_THAT(ParseError("resources:\n  targets:\n    \"a b\": {pid: 1}\n"),
+              HasSubstr("resources.targets"));
+  EXPECT_EQ(ParseError("resources: {interval: 500ms}\n"),
+            "config.yaml:1:23: resources.interval: 500ms is out of range (expected 1s to 1h)");
+  EXPECT_THAT(ParseError("resources: {gpu: maybe}\n"),
+              HasSubstr("resources.gpu: 'maybe' is not a GPU mode"));
+  EXPECT_THAT(ParseError("resources: {target: {}}\n"),
+              HasSubstr("resources.target: unknown key 'target'; did you mean 'targets'?"));
+  std::string many = "resources:\n  targets:\n";
+  for (size_t i = 0; i <= kMaxResourceTargets; ++i) {
+    many += "    t" + std::to_string(i) + ": {pid: " + std::to_string(i + 1) + "}\n";
+  }
+  EXPECT_THAT(ParseError(many), HasSubstr("65 targets declared, more than 64"));
 }
 
 }  // namespace

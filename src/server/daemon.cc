@@ -20,6 +20,8 @@
 #include "modelwatch/server/ingest_service.h"
 #include "modelwatch/server/metrics_exposition.h"
 #include "modelwatch/server/query_service.h"
+#include "modelwatch/server/resource_monitor.h"
+#include "modelwatch/server/targets_service.h"
 #include "modelwatch/store/store.h"
 
 namespace modelwatch::server {
@@ -36,6 +38,8 @@ struct Daemon::State {
   std::unique_ptr<IngestService> ingest;
   std::unique_ptr<CloudEventsService> cloudevents;
   std::unique_ptr<QueryService> query;
+  std::unique_ptr<ResourceMonitor> resources;
+  std::unique_ptr<TargetsService> targets;
   std::unique_ptr<HttpServer> http;
 
   std::mutex mu;
@@ -92,6 +96,8 @@ void Daemon::State::ExpireOnce() {
   } else if (*dropped > 0) {
     counters.Add("modelwatch_labels_unmatched_total", {}, *dropped);
   }
+  Result<uint64_t> samples = store->ExpireResourceSamples(now - config.resources.retention.count());
+  if (!samples.ok()) Log("resource retention failed (retried): " + samples.status().message());
 }
 
 void Daemon::State::BackgroundLoop() {
@@ -138,6 +144,10 @@ Router Daemon::State::Routes() {
              guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Windows(r); }));
   router.Add("GET", "/v1/models/{model}/drift",
              guarded(Scope::kRead, [this](const HttpRequest& r) { return query->Drift(r); }));
+  router.Add("GET", "/v1/targets",
+             guarded(Scope::kRead, [this](const HttpRequest& r) { return targets->Targets(r); }));
+  router.Add("GET", "/v1/targets/{target}/resources",
+             guarded(Scope::kRead, [this](const HttpRequest& r) { return targets->Resources(r); }));
   // Liveness, readiness and /metrics are open, as probes and scrapers expect.
   router.Add("GET", "/v1/health", [this](const HttpRequest& r) { return query->Health(r); });
   router.Add("GET", "/v1/ready", [this](const HttpRequest& r) { return query->Ready(r); });
@@ -152,6 +162,7 @@ Router Daemon::State::Routes() {
     Result<probes::ProcessSample> self =
         probes::ProcessSampler(env::Env::Default(), getpid()).Sample();
     if (self.ok()) snapshot.process = std::move(*self);
+    if (config.resources.enabled) snapshot.resources = resources->Snapshot();
     return HttpResponse::Text(200, RenderMetrics(snapshot), "text/plain; version=0.0.4; charset=utf-8");
   });
   return router;
@@ -204,6 +215,11 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
   state->cloudevents = std::make_unique<CloudEventsService>(*state->ingest, state->counters,
                                                             [s] { return s->Now(); });
   state->query = std::make_unique<QueryService>(c, *state->store);
+  state->resources = std::make_unique<ResourceMonitor>(
+      state->options.env != nullptr ? *state->options.env : env::Env::Default(), c.resources,
+      *state->store, [s](std::string_view line) { s->Log(line); });
+  state->targets =
+      std::make_unique<TargetsService>(*state->resources, *state->store, [s] { return s->Now(); });
   HttpServerOptions http;
   http.host = c.server.host;
   http.port = c.server.port;
@@ -215,6 +231,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
   http.error_log = [s](std::string_view line) { s->Log(line); };
   MW_ASSIGN_OR_RETURN(state->http, HttpServer::Start(http, state->Routes()));
   state->background = std::thread([s] { s->BackgroundLoop(); });
+  state->resources->Start();
   return std::unique_ptr<Daemon>(new Daemon(std::move(state)));
 }
 
@@ -227,6 +244,7 @@ uint16_t Daemon::port() const { return state_->http->port(); }
 void Daemon::Stop() {
   if (state_ == nullptr || state_->stopped) return;
   state_->stopped = true;
+  state_->resources->Stop();
   state_->http->Stop(
       std::chrono::duration_cast<std::chrono::milliseconds>(state_->config.server.shutdown_grace));
   {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "modelwatch/server/prometheus_text.h"
+#include "modelwatch/server/resource_exposition.h"
 
 namespace modelwatch::server {
 namespace {
@@ -269,6 +270,7 @@ std::string RenderMetrics(const MetricsSnapshot& snapshot) {
   WriteWindowGauges(t, windows);
   WriteCounters(t, snapshot.counters);
   if (snapshot.process) WriteProcess(t, *snapshot.process);
+  if (snapshot.resources) WriteResourceMetrics(t, *snapshot.resources);
   return t.str();
 }
 

@@ -9,9 +9,12 @@
 #include "modelwatch/core/timestamp.h"
 #include "modelwatch/io/json_writer.h"
 #include "modelwatch/server/metrics_exposition.h"
+#include "query_params.h"
 
 namespace modelwatch::server {
 namespace {
+
+using internal::TimeParam;
 
 std::string Rfc3339(int64_t us) { return FormatTimestamp(static_cast<double>(us) / 1e6); }
 
@@ -87,17 +90,6 @@ void WriteVersion(io::JsonWriter& j, const store::ModelRecord& v) {
   j.Key("labels");
   j.Uint(v.labels);
   j.EndObject();
-}
-
-Result<int64_t> TimeParam(const HttpRequest& r, std::string_view name, int64_t fallback) {
-  std::optional<std::string_view> v = r.query_param(name);
-  if (!v) return fallback;
-  std::optional<double> t = ParseTimestamp(*v);
-  if (!t) {
-    return InvalidArgumentError("query parameter '" + std::string(name) + "': '" + std::string(*v) +
-                                "' is not a time (RFC 3339 or epoch seconds)");
-  }
-  return static_cast<int64_t>(std::llround(*t * 1e6));
 }
 
 Result<int64_t> WindowParam(const Config& config, std::string_view model, std::string_view text) {
@@ -226,17 +218,9 @@ HttpResponse QueryService::Windows(const HttpRequest& request) const {
     if (!width.ok()) return HttpResponse::FromStatus(width.status());
     query.width_s = *width;
   }
-  if (std::optional<std::string_view> l = request.query_param("limit")) {
-    char* end = nullptr;
-    const std::string text(*l);
-    const unsigned long long n = std::strtoull(text.c_str(), &end, 10);
-    if (text.empty() || *end != '\0' || n == 0 || n > 100000) {
-      return HttpResponse::Error(
-          400, "invalid_argument",
-          "query parameter 'limit': '" + text + "' is not a number in [1, 100000]");
-    }
-    query.limit = n;
-  }
+  Result<uint64_t> limit = internal::LimitParam(request, query.limit, 100000);
+  if (!limit.ok()) return HttpResponse::FromStatus(limit.status());
+  query.limit = *limit;
   Result<std::vector<store::WindowRecord>> windows = store_.Windows(query);
   if (!windows.ok()) return HttpResponse::FromStatus(windows.status());
   if (windows->empty() && !IsKnownModel(name)) {

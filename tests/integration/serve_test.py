@@ -578,6 +578,137 @@ auth:
         self.assertEqual(r.returncode, 2, r.stderr)
         self.assertIn("ref.csv:302", r.stderr)
 
+    def test_resource_targets_metrics_and_history(self):
+        """Targets by pid, pidfile (followed across a restart) and regex; /v1/targets, the
+        stored time series, the /metrics series (checked against /proc), restart survival."""
+        marker = "mw-resource-target-%d" % os.getpid()
+        sleepers = []
+
+        def sleeper():
+            # A sleeping process with a unique marker argument, for the regex target. It says
+            # "ready" once started, so that its RSS no longer changes when it is sampled.
+            p = subprocess.Popen(["/usr/bin/python3", "-c",
+                                  "import time; print('ready', flush=True); time.sleep(300)",
+                                  marker], stdout=subprocess.PIPE, text=True)
+            sleepers.append(p)
+            self.assertEqual(p.stdout.readline().strip(), "ready")
+            return p
+        try:
+            first = sleeper()
+            pidfile = os.path.join(self.dir, "served.pid")
+            with open(pidfile, "w") as f:
+                f.write("%d\n" % first.pid)
+            config = CONFIG.replace("limits:", """resources:
+  interval: 1s
+  gpu: off
+  targets:
+    bypid: {pid: %d}
+    bypidfile: {pidfile: served.pid}
+    byregex: {match: "^/usr/bin/python3 -c .* %s$"}
+    nothing: {match: "^no-such-process-%s$"}
+limits:""" % (first.pid, marker, marker), 1)
+            d = self.daemon(config)
+
+            def targets():
+                status, body, _ = d.get("/v1/targets")
+                self.assertEqual(status, 200, body)
+                return {t["name"]: t for t in json.loads(body)["targets"]}
+            d.wait_for(lambda: targets()["bypid"].get("up"), "the pid target to be sampled")
+            t = targets()
+            self.assertEqual(t["host"]["status"], "ok")
+            for name in ("bypid", "bypidfile", "byregex"):
+                self.assertEqual(t[name]["pid"], first.pid, t[name])
+                self.assertEqual(t[name]["status"], "ok")
+            self.assertEqual(t["bypid"]["spec"], "pid %d" % first.pid)
+            self.assertFalse(t["nothing"]["up"])
+            self.assertIsNone(t["nothing"]["pid"])
+
+            text = d.get("/metrics")[1]
+            values = dict(line.rsplit(" ", 1) for line in text.splitlines()
+                          if line and not line.startswith("#"))
+            self.assertEqual(values['modelwatch_target_up{target="bypid"}'], "1")
+            self.assertEqual(values['modelwatch_target_up{target="nothing"}'], "0")
+            with open("/proc/%d/status" % first.pid) as f:
+                status = dict(l.split(":", 1) for l in f.read().splitlines() if ":" in l)
+            # A sleeping process does not change: its RSS and threads are exact.
+            self.assertEqual(int(values['modelwatch_target_resident_memory_bytes{target="bypid"}']),
+                             int(status["VmRSS"].split()[0]) * 1024)
+            self.assertEqual(values['modelwatch_target_threads{target="byregex"}'],
+                             status["Threads"].strip())
+            self.assertEqual(int(values['modelwatch_target_max_fds{target="bypid"}']),
+                             resource_limit_of(first.pid))
+            with open("/proc/meminfo") as f:
+                meminfo = {l.split(":")[0]: int(l.split()[1]) * 1024 for l in f}
+            self.assertEqual(int(values["modelwatch_node_memory_total_bytes"]),
+                             meminfo["MemTotal"])
+            self.assertIn('modelwatch_node_cpu_seconds_total{mode="idle"}', values)
+            promtool = shutil.which("promtool")
+            if promtool:
+                check = subprocess.run([promtool, "check", "metrics"], input=text, text=True,
+                                       capture_output=True)
+                self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+            def history(target, query=""):
+                status, body, _ = d.get("/v1/targets/%s/resources%s" % (target, query))
+                self.assertEqual(status, 200, body)
+                return json.loads(body)
+            d.wait_for(lambda: len(history("bypid")["samples"]) >= 2, "two rounds")
+            before = history("bypid")["samples"]
+            self.assertIsNone(before[0]["process"]["cpu_percent"])  # no rate on one reading
+            self.assertIsNotNone(before[1]["process"]["cpu_percent"])
+            self.assertEqual(before[1]["process"]["pid"], first.pid)
+
+            # The pidfile target follows a restart: the old process exits, a new one is written.
+            first.kill()
+            first.wait()
+            second = sleeper()
+            with open(pidfile, "w") as f:
+                f.write("%d\n" % second.pid)
+            d.wait_for(lambda: targets()["bypidfile"].get("pid") == second.pid,
+                       "the pidfile target to follow the restart")
+            t = targets()
+            self.assertEqual(t["bypidfile"]["restarts"], 1)
+            self.assertFalse(t["bypid"]["up"])  # a pid target is not re-resolved
+            self.assertEqual(t["byregex"]["pid"], second.pid)
+            d.wait_for(lambda: 'modelwatch_target_restarts_total{target="bypidfile"} 1'
+                       in d.get("/metrics")[1], "the restart on /metrics")
+
+            # History: one JSON object per round, oldest first.
+            answer = history("bypidfile")
+            self.assertFalse(answer["truncated"])
+            samples = answer["samples"]
+            self.assertGreaterEqual(len(samples), 3)
+            self.assertEqual(samples, sorted(samples, key=lambda s: s["ts"]))
+            pids = [s["process"]["pid"] for s in samples if "process" in s]
+            self.assertEqual(pids[0], first.pid)
+            self.assertEqual(pids[-1], second.pid)
+            self.assertEqual(samples[-1]["target"]["restarts"], 1)
+            status, body, _ = d.get("/v1/targets/host/resources?limit=2")
+            host = json.loads(body)
+            self.assertEqual(len(host["samples"]), 2)
+            self.assertTrue(host["truncated"])
+            self.assertIn("memory_used_percent", host["samples"][0]["host"])
+            newest = samples[-1]["ts"]
+            status, body, _ = d.get("/v1/targets/bypidfile/resources?from=" + newest)
+            self.assertEqual([s["ts"] for s in json.loads(body)["samples"]][0], newest)
+            status, body, _ = d.get("/v1/targets/nope/resources")
+            self.assertEqual(status, 404, body)
+            self.assertIn("no target 'nope'", body)
+            status, body, _ = d.get("/v1/targets/host/resources?from=yesterday")
+            self.assertEqual(status, 400, body)
+            self.assertIn("'from'", body)
+
+            # The series survive a restart of the daemon.
+            self.assertEqual(d.stop(), 0)
+            d.start()
+            status, body, _ = d.get("/v1/targets/bypidfile/resources")
+            again = json.loads(body)["samples"]
+            self.assertEqual(again[:len(samples)], samples)
+        finally:
+            for p in sleepers:
+                p.kill()
+                p.wait()
+
     def test_bad_config_exits_2_with_location(self):
         path = os.path.join(self.dir, "bad.yaml")
         with open(path, "w") as f:

@@ -30,6 +30,7 @@
 #include "modelwatch/core/drift.h"
 #include "modelwatch/core/status.h"
 #include "modelwatch/core/task.h"
+#include "modelwatch/probes/target.h"
 
 namespace modelwatch::server {
 
@@ -135,6 +136,35 @@ struct KServeConfig {
   KServeOutput output = KServeOutput::kProbabilities;
 };
 
+// One `resources.targets` entry: a model server the daemon samples (docs/config.md).
+struct ResourceTargetConfig {
+  // [A-Za-z0-9_.:-]{1,128}, distinct, not "host" (the host's own series): the `target` label
+  // of the resource metrics and the {t} of /v1/targets/{t}/resources.
+  std::string name;
+  probes::TargetSpec spec;  // exactly one of pid, pidfile, match, exe, cgroup
+};
+
+enum class GpuMode {
+  kAuto,  // open NVML when it is installed; without it, a "no NVML" status and no GPU series
+  kOn,    // the same, but the missing library is reported at start as a warning
+  kOff,   // never load NVML
+};
+std::string_view GpuModeName(GpuMode mode);  // "auto", "on", "off"
+
+// At most this many resources.targets (each adds a bounded set of series to /metrics).
+inline constexpr size_t kMaxResourceTargets = 64;
+
+// `resources:` — host, target and GPU sampling (docs/probes.md, docs/metrics.md).
+struct ResourcesConfig {
+  bool enabled = true;  // false: nothing is sampled, /v1/targets is empty
+  std::chrono::microseconds interval = std::chrono::seconds(5);  // 1s..1h
+  GpuMode gpu = GpuMode::kAuto;
+  std::string nvml_library = "libnvidia-ml.so.1";  // dlopen name or path
+  // Resource time series in the store (by sample time), 1h..3650d.
+  std::chrono::microseconds retention = 7 * kDay;
+  std::vector<ResourceTargetConfig> targets;  // names distinct, in the file's order
+};
+
 // One model: `models: {NAME: {...}}`, or `defaults:` for models first seen in events.
 struct ModelConfig {
   // [A-Za-z0-9_.:-]{1,128} (a Prometheus label value and URL path segment, as IsValidName of
@@ -168,6 +198,7 @@ struct Config {
   StorageConfig storage;
   AuthConfig auth;
   LimitsConfig limits;
+  ResourcesConfig resources;
   std::vector<ModelConfig> models;  // declared, in the file's order; names distinct
   // From `defaults:` when it sets a task: applied to models first seen in events. nullopt: an
   // event for an undeclared model is rejected (404 naming the model).

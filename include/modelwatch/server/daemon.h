@@ -4,7 +4,9 @@
 // previous run (Monitor::Recover), starts the HTTP server and a background thread that every
 // evaluate_interval evaluates touched windows (closing them as the watermark passes), keeps the
 // latest closed window of each (model, version, width) for /metrics, persists the counters and,
-// every retention_interval, applies the retention of config.storage.retention.
+// every retention_interval, applies the retention of config.storage.retention and
+// config.resources.retention. A ResourceMonitor thread samples the host and the configured
+// targets every config.resources.interval (resource_monitor.h).
 // Stop() is the clean shutdown of SIGTERM/SIGINT: the listener closes, requests in flight finish
 // (their batches are committed), a last evaluation and counter flush run, and the store is
 // closed.
@@ -16,6 +18,7 @@
 #include <memory>
 
 #include "modelwatch/core/status.h"
+#include "modelwatch/env/env.h"
 #include "modelwatch/server/config.h"
 
 namespace modelwatch::server {
@@ -25,6 +28,7 @@ struct DaemonOptions {
   std::chrono::milliseconds retention_interval{60000};
   std::function<int64_t()> now_us;  // empty: the system clock
   std::function<void(std::string_view)> log;  // empty: stderr
+  env::Env* env = nullptr;  // resource probes' Env (not owned); null: env::Env::Default()
 };
 
 class Daemon {
