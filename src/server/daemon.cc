@@ -45,7 +45,8 @@ struct Daemon::State {
   std::mutex mu;
   std::condition_variable wake;
   bool stopping = false;  // guarded by mu
-  // Latest closed window per (model, version, width), for /metrics. Guarded by mu.
+  // Latest closed window per (model, version, width), and the cumulative view (width 0), for
+  // /metrics. Guarded by mu.
   std::map<std::tuple<std::string, std::string, int64_t>, store::WindowRecord> latest;
   std::thread background;
   bool stopped = false;
@@ -68,7 +69,8 @@ struct Daemon::State {
 void Daemon::State::Remember(const std::vector<store::WindowRecord>& records) {
   std::lock_guard<std::mutex> lock(mu);
   for (const store::WindowRecord& w : records) {
-    if (!w.closed || !w.segment.empty()) continue;
+    // Closed windows, and the cumulative view (width 0), which never closes.
+    if (!w.segment.empty() || (!w.closed && w.width_s != 0)) continue;
     auto key = std::make_tuple(w.model, w.version, w.width_s);
     auto it = latest.find(key);
     if (it == latest.end() || it->second.start_us <= w.start_us) latest[key] = w;

@@ -498,6 +498,11 @@ auth:
         d.wait_for(lambda: "modelwatch_window_accuracy_ratio{" in d.get("/metrics")[1],
                    "an accuracy series on /metrics")
         text = d.get("/metrics")[1]
+        # The cumulative view: 10 labelled predictions, all right.
+        self.assertIn('modelwatch_window_accuracy_ratio{model="fraud",version="all",window="all"} 1\n',
+                      text)
+        self.assertIn('modelwatch_window_predictions{model="fraud",version="v1",window="all"} 11\n',
+                      text)
         check = subprocess.run([promtool, "check", "metrics"], input=text, text=True,
                                capture_output=True)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)

@@ -1,7 +1,8 @@
 // GET /metrics: the daemon's state in the Prometheus text format (names in docs/metrics.md).
 //
 // Per model, version ("" = all versions together, exported as version="all") and window width
-// (window="5m"), the latest closed window's quality and operations as gauges:
+// (window="5m"; window="all" for the cumulative view), the latest closed window's quality and
+// operations as gauges:
 //   modelwatch_window_predictions, modelwatch_window_labelled,
 //   modelwatch_window_label_coverage_ratio, modelwatch_window_label_lag_seconds{quantile},
 //   modelwatch_window_latency_seconds{quantile}, modelwatch_window_accuracy_ratio,
