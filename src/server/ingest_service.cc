@@ -286,7 +286,9 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
     return Reject(model.name, 422, "resource_exhausted", admitted.message());
   }
   EnsureMonitored(model);
-  Result<store::LabelAppendResult> stored = store_.AppendLabels(*labels, now);
+  // A label joins a prediction received at most label_ttl before it.
+  Result<store::LabelAppendResult> stored =
+      store_.AppendLabels(*labels, now, now - model.label_ttl.count());
   if (!stored.ok()) {
     return Reject(model.name, 503, "unavailable",
                   "the store could not be written: " + stored.status().message());
@@ -295,9 +297,13 @@ HttpResponse IngestService::PostLabels(const HttpRequest& request) {
   if (!stored->joined.empty()) {
     counters_.Add("modelwatch_labels_joined_total", {{"model", model.name}}, stored->joined.size());
   }
+  if (stored->too_late > 0) {
+    counters_.Add("modelwatch_labels_too_late_total", {{"model", model.name}}, stored->too_late);
+  }
   return HttpResponse::Json(200, "{\"accepted\":" + std::to_string(labels->size()) +
                                      ",\"joined\":" + std::to_string(stored->joined.size()) +
-                                     ",\"pending\":" + std::to_string(stored->pending) + "}");
+                                     ",\"pending\":" + std::to_string(stored->pending) +
+                                     ",\"too_late\":" + std::to_string(stored->too_late) + "}");
 }
 
 }  // namespace modelwatch::server

@@ -198,6 +198,8 @@ void WriteCounters(PrometheusText& t, const std::vector<store::CounterRecord>& c
       {"modelwatch_labels_joined_total", "Labels joined to their prediction."},
       {"modelwatch_labels_unmatched_total",
        "Labels dropped because no prediction arrived within the label TTL."},
+      {"modelwatch_labels_too_late_total",
+       "Labels received more than the model's label_ttl after their prediction: not joined."},
       {"modelwatch_rejected_batches_total", "Ingest requests rejected, by reason."},
       {"modelwatch_cloudevents_unpaired_total",
        "KServe CloudEvents halves dropped because their pair did not come in time."},

@@ -57,6 +57,7 @@ constexpr char kSetLabel[] =
     "UPDATE predictions SET label = ?1, label_received_us = ?2 WHERE rowid = ?3";
 constexpr char kFindPrediction[] =
     "SELECT " MW_PREDICTION_COLUMNS " FROM predictions WHERE model = ?1 AND id = ?2";
+constexpr int kReceivedColumn = 3;
 constexpr int kLabelColumn = 4;
 constexpr int kLabelReceivedColumn = 5;
 constexpr int kRowidColumn = 7;
@@ -185,7 +186,7 @@ Status ReadStoredPrediction(const Stmt& row, StoredPrediction& p) {
   e.id.assign(row.Text(0));
   e.version.assign(row.Text(1));
   e.ts_us = row.Int64(2);
-  p.received_us = row.Int64(3);
+  p.received_us = row.Int64(kReceivedColumn);
   p.label_received_us = row.Int64(kLabelReceivedColumn);
   p.rowid = row.Int64(kRowidColumn);
   Status status = ReadLabel(row, kLabelColumn, e.label);
@@ -489,8 +490,9 @@ class SqliteStore final : public Store {
 
   Result<PredictionAppendResult> AppendPredictions(std::span<const PredictionEvent> events,
                                                    int64_t received_us) override;
-  Result<LabelAppendResult> AppendLabels(std::span<const LabelEvent> labels,
-                                         int64_t received_us) override;
+  Result<LabelAppendResult> AppendLabels(std::span<const LabelEvent> labels, int64_t received_us,
+                                         int64_t join_after_us) override;
+  using Store::AppendLabels;
   Status ScanPredictions(const std::string& model, const std::optional<std::string>& version,
                          int64_t from_us, int64_t to_us,
                          const std::function<bool(const StoredPrediction&)>& visit) override;
@@ -521,7 +523,8 @@ class SqliteStore final : public Store {
                                                          int64_t received_us)
       MW_REQUIRES(write_mu_);
   Result<LabelAppendResult> AppendLabelsLocked(std::span<const LabelEvent> labels,
-                                               int64_t received_us) MW_REQUIRES(write_mu_);
+                                               int64_t received_us, int64_t join_after_us)
+      MW_REQUIRES(write_mu_);
   Result<uint64_t> ExpireLocked(int64_t predictions_before_us, int64_t windows_before_us,
                                 int64_t labels_before_us) MW_REQUIRES(write_mu_);
   // Runs `write(conn)` (returning Status) on the writer in one transaction.
@@ -641,12 +644,12 @@ Result<PredictionAppendResult> SqliteStore::AppendPredictionsLocked(
 }
 
 Result<LabelAppendResult> SqliteStore::AppendLabels(std::span<const LabelEvent> labels,
-                                                    int64_t received_us) {
+                                                    int64_t received_us, int64_t join_after_us) {
   MW_RETURN_IF_ERROR(ValidateLabels(labels));
   if (labels.empty()) return LabelAppendResult{};
   MutexLock lock(&write_mu_);
   Result<LabelAppendResult> result =
-      Prefixed(AppendLabelsLocked(labels, received_us), "AppendLabels");
+      Prefixed(AppendLabelsLocked(labels, received_us, join_after_us), "AppendLabels");
   if (result.ok() && listener_ != nullptr && !result->joined.empty()) {
     listener_->OnLabelsCommitted(*result);
   }
@@ -654,7 +657,8 @@ Result<LabelAppendResult> SqliteStore::AppendLabels(std::span<const LabelEvent> 
 }
 
 Result<LabelAppendResult> SqliteStore::AppendLabelsLocked(std::span<const LabelEvent> labels,
-                                                          int64_t received_us) {
+                                                          int64_t received_us,
+                                                          int64_t join_after_us) {
   // Per label: find the prediction through the (model, id) index, then update its row by rowid.
   // (One UPDATE ... RETURNING instead measured a third slower: SQLite buffers returned rows.)
   Connection& conn = *writer_;
@@ -680,6 +684,11 @@ Result<LabelAppendResult> SqliteStore::AppendLabelsLocked(std::span<const LabelE
       wait.BindInt64(5, received_us);
       MW_RETURN_IF_ERROR(wait.Run());
       ++result.pending;
+      continue;
+    }
+    if (find.Int64(kReceivedColumn) < join_after_us) {  // past the label TTL
+      find.Reset();
+      ++result.too_late;
       continue;
     }
     const int64_t rowid = find.Int64(kRowidColumn);

@@ -246,6 +246,32 @@ TEST_F(SqliteStoreTest, LabelAfterPredictionJoins) {
   EXPECT_EQ(stored[1].label_received_us, 2000);
 }
 
+TEST_F(SqliteStoreTest, ALabelPastTheTtlIsNeitherJoinedNorKeptWaiting) {
+  auto store = Open();
+  Append(*store, {MakePrediction("old", 100)}, 1000);
+  Append(*store, {MakePrediction("new", 200)}, 5000);
+  // Predictions received before 4000 are past the TTL; "missing" has no prediction yet.
+  const std::vector<LabelEvent> labels = {MakeLabel("old", EventValue::Number(1), 300),
+                                          MakeLabel("new", EventValue::Number(0), 300),
+                                          MakeLabel("missing", EventValue::Number(0), 300)};
+  auto r = store->AppendLabels(labels, 6000, 4000);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->too_late, 1u);
+  EXPECT_EQ(r->pending, 1u);
+  ASSERT_EQ(r->joined.size(), 1u);
+  EXPECT_EQ(r->joined[0].event.id, "new");
+  const auto stored = Scan(*store);
+  ASSERT_EQ(stored.size(), 2u);
+  EXPECT_TRUE(stored[0].event.label.is_null());  // "old" stays unlabelled
+  EXPECT_EQ(stored[0].label_received_us, 0);
+  // A prediction received exactly at the limit still joins.
+  r = store->AppendLabels(std::vector<LabelEvent>{MakeLabel("old", EventValue::Number(1), 300)},
+                          6000, 1000);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->too_late, 0u);
+  EXPECT_EQ(r->joined.size(), 1u);
+}
+
 TEST_F(SqliteStoreTest, LabelBeforePredictionWaitsThenJoinsOnArrival) {
   auto store = Open();
   const std::vector<LabelEvent> labels = {MakeLabel("a", EventValue::String("fraud"), 50),

@@ -346,6 +346,26 @@ class ServeTest(unittest.TestCase):
         # score = P(class 1) = 0.75: Brier (1 - 0.75)^2
         self.assertAlmostEqual(w["summary"]["quality"]["scores"]["brier"], 0.0625)
 
+    def test_label_after_the_models_ttl_is_too_late(self):
+        config = CONFIG.replace("  price:\n", "  quick:\n    task: binary\n    windows: [1m]\n"
+                                "    label_ttl: 1s\n  price:\n", 1)
+        d = self.daemon(config)
+        batch = [prediction(i, BASE_TS + i, 1) for i in range(2)]
+        self.assertEqual(d.post("/v1/models/quick/predictions", batch)[0], 200)
+        status, body, _ = d.post("/v1/models/quick/labels", {"id": "p0", "label": 1})
+        self.assertEqual(json.loads(body), {"accepted": 1, "joined": 1, "pending": 0,
+                                            "too_late": 0})
+        time.sleep(1.2)
+        status, body, _ = d.post("/v1/models/quick/labels", {"id": "p1", "label": 0})
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body), {"accepted": 1, "joined": 0, "pending": 0,
+                                            "too_late": 1})
+        d.wait_for(lambda: 'modelwatch_labels_too_late_total{model="quick"} 1'
+                   in d.get("/metrics")[1], "the too-late counter")
+        w = d.wait_for(lambda: [x for x in d.windows("quick", window="all", version="all")
+                                if x["summary"]["labelled"] == 1], "the cumulative view")[0]
+        self.assertEqual(w["summary"]["predictions"], 2)
+
     def test_bad_batches_are_rejected_whole(self):
         d = self.daemon()
         batch = [prediction(0, BASE_TS, 1, score=0.5), prediction(1, BASE_TS, 1, score=1.5)]

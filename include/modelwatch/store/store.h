@@ -73,6 +73,10 @@ struct LabelAppendResult {
   // Labels of this call that found no prediction and now wait for it (until Expire drops them).
   // A later label for the same (model, id) replaces the waiting one.
   uint64_t pending = 0;
+  // Labels of this call whose prediction was received before the call's join_after_us: past the
+  // model's label TTL, so neither joined nor kept waiting (a retained prediction keeps its
+  // label, or stays unlabelled).
+  uint64_t too_late = 0;
 };
 
 // One window's summary: the monitor's document for (model, version, segment, width, start).
@@ -182,8 +186,13 @@ class Store {
 
   // Joins each label to its prediction (a later label for the same id replaces the earlier one)
   // or keeps it waiting. One transaction.
+  // A prediction received before `join_after_us` (received_us - the model's label TTL) is past
+  // its TTL: its label counts in `too_late` and is not stored.
   virtual Result<LabelAppendResult> AppendLabels(std::span<const LabelEvent> labels,
-                                                 int64_t received_us) = 0;
+                                                 int64_t received_us, int64_t join_after_us) = 0;
+  Result<LabelAppendResult> AppendLabels(std::span<const LabelEvent> labels, int64_t received_us) {
+    return AppendLabels(labels, received_us, INT64_MIN);
+  }
 
   // Calls `visit` for every stored prediction of `model` with from_us <= ts_us < to_us (all
   // versions when `version` is nullopt), in ts_us order (ties in the order they were stored);
