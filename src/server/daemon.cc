@@ -21,6 +21,7 @@
 #include "modelwatch/server/metrics_exposition.h"
 #include "modelwatch/server/query_service.h"
 #include "modelwatch/server/resource_monitor.h"
+#include "modelwatch/server/schema_registry.h"
 #include "modelwatch/server/targets_service.h"
 #include "modelwatch/store/store.h"
 
@@ -33,6 +34,7 @@ struct Daemon::State {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<monitor::Monitor> monitor;
   std::unique_ptr<CardinalityGuard> guard;
+  std::unique_ptr<SchemaRegistry> schemas;
   DaemonCounters counters;
   std::unique_ptr<Authorizer> auth;
   std::unique_ptr<IngestService> ingest;
@@ -212,11 +214,13 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
   }
   state->auth = std::make_unique<Authorizer>(c.auth);
   State* s = state.get();
-  state->ingest = std::make_unique<IngestService>(c, *state->store, *state->monitor, *state->guard,
-                                                  state->counters, [s] { return s->Now(); });
+  MW_ASSIGN_OR_RETURN(state->schemas, SchemaRegistry::Open(*state->store));
+  state->ingest =
+      std::make_unique<IngestService>(c, *state->store, *state->monitor, *state->guard,
+                                      *state->schemas, state->counters, [s] { return s->Now(); });
   state->cloudevents = std::make_unique<CloudEventsService>(*state->ingest, state->counters,
                                                             [s] { return s->Now(); });
-  state->query = std::make_unique<QueryService>(c, *state->store);
+  state->query = std::make_unique<QueryService>(c, *state->store, state->schemas.get());
   state->resources = std::make_unique<ResourceMonitor>(
       state->options.env != nullptr ? *state->options.env : env::Env::Default(), c.resources,
       *state->store, [s](std::string_view line) { s->Log(line); });

@@ -28,33 +28,6 @@ bool IsClassification(const ModelConfig& m) { return m.task != Task::kRegression
 
 std::string RecordPrefix(size_t i) { return "record " + std::to_string(i + 1) + ": "; }
 
-Status CheckFeatureType(const ModelConfig& model, const Feature& f, size_t record) {
-  auto it = model.features.find(f.name);
-  if (it == model.features.end()) {
-    return InvalidArgumentError(RecordPrefix(record) + "feature '" + f.name +
-                                "' is not in the declared features of model '" + model.name + "'");
-  }
-  const EventValue::Kind kind = f.value.kind;
-  if (kind == EventValue::Kind::kNull) return Status();
-  bool ok = true;
-  switch (it->second) {
-    case ColumnType::kNumeric:
-      ok = kind == EventValue::Kind::kNumber;
-      break;
-    case ColumnType::kBoolean:
-      ok = kind == EventValue::Kind::kBool ||
-           (kind == EventValue::Kind::kNumber && (f.value.number == 0 || f.value.number == 1));
-      break;
-    default:
-      ok = true;  // categorical: any scalar is a category
-      break;
-  }
-  if (ok) return Status();
-  return InvalidArgumentError(RecordPrefix(record) + "feature '" + f.name + "' must be " +
-                              std::string(ColumnTypeName(it->second)) + " (declared for model '" +
-                              model.name + "')");
-}
-
 }  // namespace
 
 Result<monitor::ModelSettings> MonitorSettings(const ModelConfig& m) {
@@ -108,11 +81,13 @@ Result<monitor::ModelSettings> MonitorSettings(const ModelConfig& m) {
 }
 
 IngestService::IngestService(const Config& config, store::Store& store, monitor::Monitor& monitor,
-                             CardinalityGuard& guard, DaemonCounters& counters, Clock now)
+                             CardinalityGuard& guard, SchemaRegistry& schemas,
+                             DaemonCounters& counters, Clock now)
     : config_(config),
       store_(store),
       monitor_(monitor),
       guard_(guard),
+      schemas_(schemas),
       counters_(counters),
       now_(std::move(now)) {}
 
@@ -168,8 +143,6 @@ Status IngestService::CheckAgainstModel(const ModelConfig& model,
       return InvalidArgumentError(RecordPrefix(i) + "field 'score' is for binary models; '" +
                                   model.name + "' is " + std::string(TaskName(model.task)));
     }
-    if (model.features.empty()) continue;
-    for (const Feature& f : e.features) MW_RETURN_IF_ERROR(CheckFeatureType(model, f, i));
   }
   return Status();
 }
@@ -230,7 +203,12 @@ HttpResponse IngestService::PostPredictions(const HttpRequest& request) {
 HttpResponse IngestService::Accept(const ModelConfig& model,
                                    const std::vector<PredictionEvent>& events, int64_t now) {
   Status valid = CheckAgainstModel(model, events);
-  if (!valid.ok()) return Reject(model.name, 400, "invalid_argument", valid.message());
+  if (valid.ok()) valid = schemas_.Check(model, events);
+  if (!valid.ok()) {
+    const bool ours = valid.code() == StatusCode::kInvalidArgument;
+    return Reject(model.name, ours ? 400 : 503, ours ? "invalid_argument" : "unavailable",
+                  valid.message());
+  }
   Status admitted = guard_.Admit(model.name, events, IsClassification(model));
   if (!admitted.ok()) {
     return Reject(model.name, 422, "resource_exhausted", admitted.message());

@@ -76,6 +76,29 @@ void WriteTask(io::JsonWriter& j, const Result<ModelConfig>& config) {
   }
 }
 
+// "schema": {"source":"declared"|"inferred"|"inferring","features":{name:type},
+// "events_seen":N,"infer_events":N} (the last two while inferring).
+void WriteSchema(io::JsonWriter& j, const ModelSchema& schema) {
+  j.Key("schema");
+  j.BeginObject();
+  j.Key("source");
+  j.String(SchemaSourceName(schema.source));
+  j.Key("features");
+  j.BeginObject();
+  for (const auto& [name, type] : schema.features) {
+    j.Key(name);
+    j.String(ColumnTypeName(type));
+  }
+  j.EndObject();
+  if (schema.source == ModelSchema::Source::kInferring) {
+    j.Key("events_seen");
+    j.Uint(schema.events_seen);
+    j.Key("infer_events");
+    j.Uint(schema.infer_events);
+  }
+  j.EndObject();
+}
+
 // One version of the registry.
 void WriteVersion(io::JsonWriter& j, const store::ModelRecord& v) {
   j.BeginObject();
@@ -179,6 +202,7 @@ HttpResponse QueryService::Model(const HttpRequest& request) const {
   j.Key("name");
   j.String(name);
   WriteTask(j, config);
+  if (config.ok() && schemas_ != nullptr) WriteSchema(j, schemas_->SchemaOf(*config));
   j.Key("versions");
   j.BeginArray();
   for (const store::ModelRecord* v : versions) WriteVersion(j, *v);

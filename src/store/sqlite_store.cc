@@ -118,6 +118,10 @@ constexpr char kResourceSamples[] =
     "SELECT ts_us, sample FROM resource_samples WHERE target = ?1 AND ts_us >= ?2 AND ts_us < ?3 "
     "ORDER BY ts_us LIMIT ?4";
 constexpr char kExpireResourceSamples[] = "DELETE FROM resource_samples WHERE ts_us < ?1";
+// Keys from ?1 (inclusive) up to ?1 followed by the largest byte: every key with the prefix.
+constexpr char kMetaTexts[] =
+    "SELECT key, value FROM meta WHERE key >= ?1 AND key < ?1 || char(1114111) AND "
+    "typeof(value) = 'text' ORDER BY key";
 constexpr char kModelNames[] = "SELECT DISTINCT model FROM models";
 // Per model, so the (model, ts_us) index finds the rows. The newest row stays: SQLite gives a new
 // row max(rowid) + 1, so deleting the newest would let the next insert reuse its rowid, and the
@@ -515,6 +519,9 @@ class SqliteStore final : public Store {
   Result<std::vector<ResourceSampleRecord>> ResourceSamples(
       const ResourceSampleQuery& query) override;
   Result<uint64_t> ExpireResourceSamples(int64_t before_us) override;
+  Status PutMetaText(const std::string& key, const std::string& value) override;
+  Result<std::vector<std::pair<std::string, std::string>>> MetaTexts(
+      const std::string& prefix) override;
   Status CheckWritable() override;
 
  private:
@@ -1037,6 +1044,35 @@ Result<uint64_t> SqliteStore::ExpireResourceSamples(int64_t before_us) {
   });
   if (!status.ok()) return status.WithPrefix("ExpireResourceSamples");
   return deleted;
+}
+
+Status SqliteStore::PutMetaText(const std::string& key, const std::string& value) {
+  if (key.empty() || key.starts_with("schema_") || key.starts_with("monitor_")) {
+    return InvalidArgumentError("PutMetaText: key '" + key + "' is empty or reserved");
+  }
+  Status status = WriteTransaction([&](Connection& conn) -> Status {
+    MW_ASSIGN_OR_RETURN(Stmt put, conn.Prepare(kPutMeta));
+    put.BindText(1, key);
+    put.BindText(2, value);
+    return put.Run();
+  });
+  return status.WithPrefix("PutMetaText");
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::MetaTexts(
+    const std::string& prefix) {
+  using Out = std::vector<std::pair<std::string, std::string>>;
+  return Prefixed(Read([&](Connection& conn) -> Result<Out> {
+                    MW_ASSIGN_OR_RETURN(Stmt select, conn.Prepare(kMetaTexts));
+                    select.BindText(1, prefix);
+                    Out out;
+                    while (true) {
+                      MW_ASSIGN_OR_RETURN(const bool more, select.Step());
+                      if (!more) return out;
+                      out.emplace_back(select.Text(0), select.Text(1));
+                    }
+                  }),
+                  "MetaTexts");
 }
 
 Status SqliteStore::CheckWritable() {

@@ -947,6 +947,26 @@ TEST_F(SqliteStoreTest, ResourceSamplesByTargetAndTimeWithRetention) {
   EXPECT_THAT(*store->ResourceSamples(q), ElementsAre(round2[1]));
 }
 
+TEST_F(SqliteStoreTest, MetaTextsByPrefixSurviveReopening) {
+  std::unique_ptr<Store> store = Open();
+  ASSERT_TRUE(store->PutMetaText("inferred_schema:fraud", "{\"a\":1}").ok());
+  ASSERT_TRUE(store->PutMetaText("inferred_schema:churn", "{}").ok());
+  ASSERT_TRUE(store->PutMetaText("inferred_schema:fraud", "{\"a\":2}").ok());  // replaces
+  ASSERT_TRUE(store->PutMetaText("other", "x").ok());
+  ASSERT_TRUE(store->PutMetaText("inferred_schema:caf\xc3\xa9", "u").ok());
+  EXPECT_EQ(store->PutMetaText("schema_version", "9").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->PutMetaText("monitor_label_seq", "9").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->PutMetaText("", "9").code(), StatusCode::kInvalidArgument);
+  store = Open();
+  using Pair = std::pair<std::string, std::string>;
+  EXPECT_THAT(
+      *store->MetaTexts("inferred_schema:"),
+      ElementsAre(Pair{"inferred_schema:caf\xc3\xa9", "u"}, Pair{"inferred_schema:churn", "{}"},
+                  Pair{"inferred_schema:fraud", "{\"a\":2}"}));
+  EXPECT_THAT(*store->MetaTexts("nothing"), IsEmpty());
+  EXPECT_EQ(store->MetaTexts("")->size(), 4u);  // the integer schema_version is not a text
+}
+
 TEST_F(SqliteStoreTest, AVersion2DatabaseMigratesToResourceSamples) {
   {
     std::unique_ptr<internal::Connection> conn = Connect();

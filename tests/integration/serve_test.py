@@ -366,6 +366,43 @@ class ServeTest(unittest.TestCase):
                                 if x["summary"]["labelled"] == 1], "the cumulative view")[0]
         self.assertEqual(w["summary"]["predictions"], 2)
 
+    def test_inferred_schema_is_fixed_after_the_first_events(self):
+        config = CONFIG.replace("  price:\n", "  inferred:\n    task: binary\n    windows: [1m]\n"
+                                "    infer_schema_events: 3\n  price:\n", 1)
+        d = self.daemon(config)
+
+        def schema():
+            status, body, _ = d.get("/v1/models/inferred")
+            self.assertEqual(status, 200, body)
+            return json.loads(body)["schema"]
+        self.assertEqual(schema(), {"source": "inferring", "features": {}, "events_seen": 0,
+                                    "infer_events": 3})
+        batch = [prediction(i, BASE_TS + i, 1) for i in range(2)]
+        self.assertEqual(d.post("/v1/models/inferred/predictions", batch)[0], 200)
+        self.assertEqual(schema()["events_seen"], 2)
+        batch = [prediction(2, BASE_TS + 2, 0)]
+        batch[0]["features"]["vip"] = True
+        self.assertEqual(d.post("/v1/models/inferred/predictions", batch)[0], 200)
+        fixed = {"source": "inferred",
+                 "features": {"amount": "numeric", "country": "categorical", "vip": "boolean"}}
+        self.assertEqual(schema(), fixed)
+        bad = [prediction(3, BASE_TS + 3, 1), prediction(4, BASE_TS + 4, 1)]
+        bad[1]["features"]["amount"] = "12.5"
+        status, body, _ = d.post("/v1/models/inferred/predictions", bad)
+        self.assertEqual(status, 400, body)
+        self.assertEqual(json.loads(body)["error"]["message"],
+                         "record 2: feature 'amount' must be numeric (inferred for model "
+                         "'inferred' from its first 3 events)")
+        # The schema is kept across a restart.
+        self.assertEqual(d.stop(), 0)
+        d.start()
+        self.assertEqual(schema(), fixed)
+        new_feature = [prediction(5, BASE_TS + 5, 1)]
+        new_feature[0]["features"]["zip"] = "10115"
+        status, body, _ = d.post("/v1/models/inferred/predictions", new_feature)
+        self.assertEqual(status, 400, body)
+        self.assertIn("feature 'zip' is not in the inferred features of model 'inferred'", body)
+
     def test_bad_batches_are_rejected_whole(self):
         d = self.daemon()
         batch = [prediction(0, BASE_TS, 1, score=0.5), prediction(1, BASE_TS, 1, score=1.5)]
@@ -733,6 +770,7 @@ limits:""" % (first.pid, marker, marker), 1)
             for p in sleepers:
                 p.kill()
                 p.wait()
+                p.stdout.close()
 
     def test_bad_config_exits_2_with_location(self):
         path = os.path.join(self.dir, "bad.yaml")

@@ -1,7 +1,8 @@
 // The ingest endpoints: POST /v1/models/{model}/predictions and POST /v1/models/{model}/labels.
 //
 // A request is accepted or rejected whole: parse and validate every record (event_parser.h),
-// check it against the model's configuration (task, declared features) and the cardinality
+// check it against the model's configuration (task, its declared or inferred feature schema:
+// schema_registry.h) and the cardinality
 // limits, then write the batch to the store in one transaction; the 2xx reply is sent only
 // after that commit (durable, see docs/storage.md), and the monitor is told which windows
 // changed. Responses:
@@ -19,8 +20,8 @@
 #pragma once
 
 #include <atomic>
-#include <optional>
 #include <functional>
+#include <optional>
 
 #include "modelwatch/monitor/monitor.h"
 #include "modelwatch/server/cardinality_guard.h"
@@ -28,6 +29,7 @@
 #include "modelwatch/server/daemon_counters.h"
 #include "modelwatch/server/event_parser.h"
 #include "modelwatch/server/http_server.h"
+#include "modelwatch/server/schema_registry.h"
 #include "modelwatch/store/store.h"
 
 namespace modelwatch::server {
@@ -43,7 +45,8 @@ class IngestService {
  public:
   // Everything referenced must outlive the service.
   IngestService(const Config& config, store::Store& store, monitor::Monitor& monitor,
-                CardinalityGuard& guard, DaemonCounters& counters, Clock now);
+                CardinalityGuard& guard, SchemaRegistry& schemas, DaemonCounters& counters,
+                Clock now);
 
   HttpResponse PostPredictions(const HttpRequest& request);
   HttpResponse PostLabels(const HttpRequest& request);
@@ -75,6 +78,7 @@ class IngestService {
   store::Store& store_;
   monitor::Monitor& monitor_;
   CardinalityGuard& guard_;
+  SchemaRegistry& schemas_;
   DaemonCounters& counters_;
   Clock now_;
   std::atomic<uint64_t> in_flight_{0};

@@ -23,13 +23,16 @@
 
 #include "modelwatch/server/config.h"
 #include "modelwatch/server/http_server.h"
+#include "modelwatch/server/schema_registry.h"
 #include "modelwatch/store/store.h"
 
 namespace modelwatch::server {
 
 class QueryService {
  public:
-  QueryService(const Config& config, store::Store& store) : config_(config), store_(store) {}
+  // `schemas` (may be null: no "schema" in GET /v1/models/{m}) must outlive the service.
+  QueryService(const Config& config, store::Store& store, const SchemaRegistry* schemas = nullptr)
+      : config_(config), store_(store), schemas_(schemas) {}
 
   HttpResponse Health(const HttpRequest& request) const;
   HttpResponse Ready(const HttpRequest& request) const;
@@ -44,6 +47,7 @@ class QueryService {
 
   const Config& config_;
   store::Store& store_;
+  const SchemaRegistry* schemas_;
 };
 
 }  // namespace modelwatch::server

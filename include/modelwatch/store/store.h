@@ -262,6 +262,13 @@ class Store {
   // Retention of resource samples: deletes those with ts_us < before_us; returns how many.
   virtual Result<uint64_t> ExpireResourceSamples(int64_t before_us) = 0;
 
+  // Small named texts of the daemon's own (e.g. "inferred_schema:<model>"), kept with the data.
+  // Keys are not empty and do not start with "schema_" or "monitor_" (the store's own keys).
+  virtual Status PutMetaText(const std::string& key, const std::string& value) = 0;
+  // Every (key, value) whose key starts with `prefix`, ordered by key.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> MetaTexts(
+      const std::string& prefix) = 0;
+
   // Readiness: OK when the store can be written now (the write lock can be taken within the
   // busy timeout); writes nothing.
   virtual Status CheckWritable() = 0;
