@@ -87,15 +87,16 @@ CREATE TABLE label_journal(
 )sql";
 
 // Version 3: resource time series of the daemon's targets (and of the host, target 'host'), one
-// JSON object per target and sampling round.
+// JSON object per target and sampling round. Keyed by time first: a round's rows are appended
+// together to the same pages (keyed by target, every round would touch one page per target),
+// retention deletes a key range, and a query for one target scans the rounds of its time range.
 constexpr const char kSchemaV3[] = R"sql(
 CREATE TABLE resource_samples(
-  target TEXT NOT NULL,
   ts_us INTEGER NOT NULL,
+  target TEXT NOT NULL,
   sample TEXT NOT NULL,
-  PRIMARY KEY (target, ts_us)
+  PRIMARY KEY (ts_us, target)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX resource_samples_by_time ON resource_samples(ts_us);
 )sql";
 
 constexpr Migration kMigrations[] = {

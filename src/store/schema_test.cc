@@ -123,7 +123,7 @@ TEST_F(SchemaTest, StoreSchemaCreatesEveryTableAndIndex) {
   EXPECT_THAT(names,
               IsSupersetOf({"meta", "predictions", "predictions_by_time", "pending_labels",
                             "pending_labels_by_received", "windows", "models", "counters",
-                            "label_journal", "resource_samples", "resource_samples_by_time"}));
+                            "label_journal", "resource_samples"}));
 }
 
 }  // namespace

@@ -115,7 +115,7 @@ constexpr char kCounters[] = "SELECT name, labels, value FROM counters ORDER BY 
 constexpr char kPutResourceSample[] =
     "INSERT OR REPLACE INTO resource_samples(target, ts_us, sample) VALUES (?1, ?2, ?3)";
 constexpr char kResourceSamples[] =
-    "SELECT ts_us, sample FROM resource_samples WHERE target = ?1 AND ts_us >= ?2 AND ts_us < ?3 "
+    "SELECT ts_us, sample FROM resource_samples WHERE ts_us >= ?2 AND ts_us < ?3 AND target = ?1 "
     "ORDER BY ts_us LIMIT ?4";
 constexpr char kExpireResourceSamples[] = "DELETE FROM resource_samples WHERE ts_us < ?1";
 // Keys from ?1 (inclusive) up to ?1 followed by the largest byte: every key with the prefix.
