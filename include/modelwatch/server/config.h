@@ -105,7 +105,9 @@ struct LimitsConfig {
   uint64_t max_features_per_model = 500;
   uint64_t max_label_values = 1000;  // distinct classes per model
   uint64_t max_segments_per_model = 100;
-  uint64_t max_pending_predictions = 1000000;  // predictions waiting for their label, in memory
+  // No effect: waiting predictions are store rows, not memory (docs/config.md). Kept so that
+  // configurations that set it still load.
+  uint64_t max_pending_predictions = 1000000;
   uint64_t ingest_queue_batches = 64;          // accepted batches queued for the monitor
 };
 
