@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <span>
 #include <vector>
 
 namespace modelwatch {
@@ -51,9 +52,16 @@ TEST(SortDoublesTest, SpecialValuesAndTies) {
   std::mt19937_64 rng(11);
   std::vector<double> v;
   const double inf = std::numeric_limits<double>::infinity();
-  const double pool[] = {inf,  -inf, 0.0, -0.0, std::numeric_limits<double>::min(),
+  const double pool[] = {inf,
+                         -inf,
+                         0.0,
+                         -0.0,
+                         std::numeric_limits<double>::min(),
                          -std::numeric_limits<double>::denorm_min(),
-                         std::numeric_limits<double>::max(), 1.0, -1.0, 0.5};
+                         std::numeric_limits<double>::max(),
+                         1.0,
+                         -1.0,
+                         0.5};
   std::uniform_int_distribution<size_t> pick(0, std::size(pool) - 1);
   for (int i = 0; i < 20000; ++i) v.push_back(pool[pick(rng)]);
   ExpectSortsLikeStdSort(v);
@@ -81,6 +89,74 @@ TEST(SortDoublesTest, AlreadySortedAndReversed) {
   ExpectSortsLikeStdSort(v);
   std::reverse(v.begin(), v.end());
   ExpectSortsLikeStdSort(v);
+}
+
+// Every size around the switch to the radix sort and around the insertion-sort buckets, with the
+// zero signs checked: -0.0 before 0.0 at every size (input ascending by value is left as is).
+TEST(SortDoublesTest, SizesAroundThresholdsAndZeroSigns) {
+  std::mt19937_64 rng(5);
+  for (size_t n : {2u, 3u, 31u, 32u, 33u, 255u, 256u, 257u, 1023u, 1024u, 4099u}) {
+    std::vector<double> v(n);
+    for (double& x : v) x = rng() % 3 == 0 ? (rng() % 2 ? 0.0 : -0.0) : double(rng() % 7) - 3.0;
+    v.back() = -4.0;  // not ascending yet
+    ExpectSortsLikeStdSort(v);
+    SortDoubles(v);
+    for (size_t i = 1; i < v.size(); ++i) {
+      EXPECT_FALSE(v[i - 1] == 0.0 && v[i] == 0.0 && !std::signbit(v[i - 1]) && std::signbit(v[i]))
+          << "n " << n << ": 0.0 before -0.0 at " << i;
+    }
+  }
+}
+
+TEST(SortDoublesTest, AllEqualAndTwoValues) {
+  ExpectSortsLikeStdSort(std::vector<double>(5000, 2.5));
+  std::vector<double> two(5000);
+  for (size_t i = 0; i < two.size(); ++i) two[i] = i % 3 ? 1e300 : -1e-300;
+  ExpectSortsLikeStdSort(two);
+}
+
+// Values that differ only in their lowest bits, or that crowd into one top-level bucket while a
+// few lie far away: the buckets are split again on the bits that still vary.
+TEST(SortDoublesTest, SkewedAndLowBitDistributions) {
+  std::mt19937_64 rng(9);
+  std::vector<double> low_bits(100000);
+  for (double& x : low_bits) x = std::bit_cast<double>(0x3FF0000000000000ull | (rng() & 0xFFF));
+  ExpectSortsLikeStdSort(low_bits);
+  std::vector<double> skewed(100000);
+  std::normal_distribution<double> normal(1000.0, 1e-9);
+  for (double& x : skewed) x = rng() % 1000 == 0 ? -1e200 : normal(rng);
+  ExpectSortsLikeStdSort(skewed);
+  std::vector<double> sorted_but_one(100000);
+  for (size_t i = 0; i < sorted_but_one.size(); ++i) sorted_but_one[i] = double(i);
+  std::swap(sorted_but_one[10], sorted_but_one[99990]);
+  ExpectSortsLikeStdSort(sorted_but_one);
+}
+
+// NaN has no place in the contract, but it must not break the sort of the other values.
+TEST(SortDoublesTest, NanDoesNotBreakTheRest) {
+  std::mt19937_64 rng(2);
+  std::vector<double> v(3000);
+  for (double& x : v) x = double(rng() % 100);
+  v[17] = std::numeric_limits<double>::quiet_NaN();
+  v[2000] = -std::numeric_limits<double>::quiet_NaN();
+  SortDoubles(v);
+  std::vector<double> rest;
+  for (double x : v) {
+    if (!std::isnan(x)) rest.push_back(x);
+  }
+  EXPECT_EQ(rest.size(), 2998u);
+  EXPECT_TRUE(std::is_sorted(rest.begin(), rest.end()));
+}
+
+TEST(SortDoublesTest, SortedViewCopiesOnlyUnsortedInput) {
+  const std::vector<double> sorted = {-1.0, 0.0, 2.0};
+  std::vector<double> storage;
+  EXPECT_EQ(SortedView(sorted, &storage).data(), sorted.data());
+  EXPECT_TRUE(storage.empty());
+  const std::vector<double> unsorted = {2.0, -1.0, 0.0};
+  const std::span<const double> view = SortedView(unsorted, &storage);
+  EXPECT_EQ(view.data(), storage.data());
+  EXPECT_EQ(std::vector<double>(view.begin(), view.end()), sorted);
 }
 
 }  // namespace

@@ -1,15 +1,21 @@
 // Sorting of plain double samples, the step every exact two-sample test starts with.
 //
 // SortDoubles orders values ascending like std::sort with operator<, but in linear time for
-// large inputs: an LSD radix sort over the order-preserving 64-bit image of each double, 11 bits
-// per pass, skipping the passes whose digit is the same for every value (common: the sign and
-// the top exponent bits of a sample). Already sorted input is detected in one scan and left as
-// is. Small inputs use std::sort.
+// large inputs: a most-significant-digit-first radix sort over the order-preserving 64-bit
+// image of each double. Each pass takes its digit from the highest bits in which the keys of its
+// range still differ (so the sign and exponent bits that a sample shares cost nothing): the first
+// pass, over all values, 16 bits at most (one pass over memory with a wide digit); the buckets it
+// leaves fit in cache and are split again (11 bits at most, fewer for fewer keys) down to 32
+// keys, which an insertion sort orders. Measured on 1M doubles of bench/data/drift_*_1m.csv on
+// the 2-core EPYC VM: 32 ms per column, against 50 ms for the LSD radix sort it replaced (11-bit
+// digits, 6 passes; its scatter into 2048 buckets of 4 KiB each ran out of TLB entries) and
+// 105 ms for std::sort. Already sorted input is detected in one scan and left as is. Small
+// inputs (< 256) use std::sort on the keys.
 //
 // Contract: values must not contain NaN (their place is unspecified; nothing else breaks).
-// -0.0 sorts before +0.0 (std::sort leaves them in either order, as they compare equal).
-// Allocates a scratch buffer of values.size() doubles for large inputs. Thread-compatible: no
-// shared state.
+// -0.0 sorts before +0.0 (std::sort leaves them in either order, as they compare equal), except
+// in input that is already ascending by value, which is left as it is.
+// Allocates a scratch buffer of values.size() doubles. Thread-compatible: no shared state.
 #pragma once
 
 #include <span>
