@@ -11,6 +11,7 @@
 
 #include "modelwatch/core/sort_doubles.h"
 #include "modelwatch/core/special_functions.h"
+#include "modelwatch/core/two_sample_sweep.h"
 
 namespace modelwatch {
 namespace {
@@ -88,47 +89,8 @@ double OuterProbInsideMethod(int64_t m, int64_t n, int64_t g, int64_t h) {
 
 KsStatistic KolmogorovSmirnovStatisticSorted(std::span<const double> reference_sorted,
                                              std::span<const double> current_sorted) {
-  const auto& a = reference_sorted;
-  const auto& b = current_sorted;
-  assert(!a.empty() && !b.empty());
-  assert(std::is_sorted(a.begin(), a.end()) && std::is_sorted(b.begin(), b.end()));
-  const double n1 = static_cast<double>(a.size());
-  const double n2 = static_cast<double>(b.size());
-  // cddiffs over data_all = concatenate(sorted a, sorted b), as SciPy: the first index of the
-  // maximum and of the minimum in that order give the reported location.
-  double max_diff = -std::numeric_limits<double>::infinity();
-  double min_diff = std::numeric_limits<double>::infinity();
-  double max_loc = 0.0, min_loc = 0.0;
-  auto scan = [&](std::span<const double> values) {
-    size_t ia = 0, ib = 0;  // searchsorted(..., side='right') of the current value
-    for (double x : values) {
-      while (ia < a.size() && a[ia] <= x) ++ia;
-      while (ib < b.size() && b[ib] <= x) ++ib;
-      const double diff = static_cast<double>(ia) / n1 - static_cast<double>(ib) / n2;
-      if (diff > max_diff) {
-        max_diff = diff;
-        max_loc = x;
-      }
-      if (diff < min_diff) {
-        min_diff = diff;
-        min_loc = x;
-      }
-    }
-  };
-  scan(a);
-  scan(b);
-  const double min_s = std::clamp(-min_diff, 0.0, 1.0);
-  KsStatistic s;
-  if (min_s > max_diff) {
-    s.d = min_s;
-    s.location = min_loc;
-    s.sign = -1;
-  } else {
-    s.d = max_diff;
-    s.location = max_loc;
-    s.sign = 1;
-  }
-  return s;
+  return CompareSortedSamples(reference_sorted, current_sorted, /*ks=*/true, /*wasserstein=*/false)
+      .ks;
 }
 
 KsTestResult KolmogorovSmirnovPValue(double d, uint64_t n_reference, uint64_t n_current,
@@ -198,11 +160,16 @@ Result<KsTestResult> KolmogorovSmirnovTestSorted(std::span<const double> referen
                                                  KsMethod method) {
   MW_RETURN_IF_ERROR(CheckSample(reference_sorted, "reference"));
   MW_RETURN_IF_ERROR(CheckSample(current_sorted, "current"));
-  const KsStatistic s = KolmogorovSmirnovStatisticSorted(reference_sorted, current_sorted);
-  KsTestResult r =
-      KolmogorovSmirnovPValue(s.d, reference_sorted.size(), current_sorted.size(), method);
-  r.statistic_location = s.location;
-  r.statistic_sign = s.sign;
+  return KolmogorovSmirnovTestOfStatistic(
+      KolmogorovSmirnovStatisticSorted(reference_sorted, current_sorted), reference_sorted.size(),
+      current_sorted.size(), method);
+}
+
+KsTestResult KolmogorovSmirnovTestOfStatistic(const KsStatistic& statistic, uint64_t n_reference,
+                                              uint64_t n_current, KsMethod method) {
+  KsTestResult r = KolmogorovSmirnovPValue(statistic.d, n_reference, n_current, method);
+  r.statistic_location = statistic.location;
+  r.statistic_sign = statistic.sign;
   return r;
 }
 

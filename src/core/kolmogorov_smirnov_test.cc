@@ -126,6 +126,26 @@ TEST(KolmogorovSmirnovTest, SortedEntryPointAgreesAndSkipsTheCopy) {
   EXPECT_NEAR(s.d, sorted->statistic, 1e-15);
 }
 
+TEST(KolmogorovSmirnovTest, TestOfAStatisticEqualsTheSortedTest) {
+  std::mt19937_64 rng(4);
+  for (size_t n : {5u, 300u, 20000u}) {
+    std::vector<double> a(n), b(n / 2 + 3);
+    for (double& v : a) v = static_cast<double>(rng() % 50);
+    for (double& v : b) v = static_cast<double>(rng() % 60);
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    const auto sorted = KolmogorovSmirnovTestSorted(a, b);
+    const KsTestResult of = KolmogorovSmirnovTestOfStatistic(KolmogorovSmirnovStatisticSorted(a, b),
+                                                             a.size(), b.size());
+    ASSERT_TRUE(sorted.ok());
+    EXPECT_EQ(of.statistic, sorted->statistic);
+    EXPECT_EQ(of.p_value, sorted->p_value);
+    EXPECT_EQ(of.method, sorted->method);
+    EXPECT_EQ(of.statistic_location, sorted->statistic_location);
+    EXPECT_EQ(of.statistic_sign, sorted->statistic_sign);
+  }
+}
+
 TEST(KolmogorovSmirnovTest, SwitchesToAsymptoticAbove10000) {
   std::vector<double> a(10000), b(10001);
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<double>(i);

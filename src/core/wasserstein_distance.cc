@@ -8,6 +8,7 @@
 
 #include "internal/pairwise_sum.h"
 #include "modelwatch/core/sort_doubles.h"
+#include "modelwatch/core/two_sample_sweep.h"
 
 namespace modelwatch {
 namespace {
@@ -70,32 +71,62 @@ Result<SortedSide> Prepare(std::span<const double> values, const double* weights
 }
 
 // SciPy's _cdf_distance with p = 1: over all_values = sort(concatenate(u, v)), the sum of
-// |U(x_t) - V(x_t)| * (x_{t+1} - x_t), where U and V are the CDFs (searchsorted 'right').
-// The merged sequence and the terms are generated on the fly, in order, for numpy's pairwise
-// sum (which asks for them by increasing index), so nothing of the samples' size is allocated.
+// |U(x_t) - V(x_t)| * (x_{t+1} - x_t), where U and V are the CDFs (searchsorted 'right'), added
+// in numpy's pairwise order. Unweighted: CompareSortedSamples. Weighted: the merged sequence (u
+// first among equal values) and the terms are generated on the fly, in order, for the pairwise
+// sum; U and V are taken after x_t itself, which at the last of equal values is searchsorted's
+// count, and before it the term is |...| * (+-0.0) whatever the count.
 double CdfDistance(const SortedSide& u, const SortedSide& v) {
-  const std::span<const double> a = u.values;
-  const std::span<const double> b = v.values;
-  const double nu = static_cast<double>(a.size());
-  const double nv = static_cast<double>(b.size());
-  size_t ma = 0, mb = 0;  // merge cursors: all[t] is the smaller of a[ma], b[mb]
-  auto next_merged = [&]() {
-    if (mb == b.size() || (ma < a.size() && !(b[mb] < a[ma]))) return a[ma++];
-    return b[mb++];
+  if (u.cumw.empty() && v.cumw.empty()) {
+    return CompareSortedSamples(u.values, v.values, /*ks=*/false, /*wasserstein=*/true).wasserstein;
+  }
+  auto cdf = [](const SortedSide& side, size_t count) {
+    return side.cumw.empty() ? static_cast<double>(count) / static_cast<double>(side.values.size())
+                             : side.cumw[count] / side.cumw.back();
   };
-  double x = next_merged();  // all[t]
-  size_t iu = 0, iv = 0;     // searchsorted(sorted values, all[t], side='right')
+  const std::span<const double> a = u.values, b = v.values;
+  size_t ia = 0, ib = 0;  // taken, x included
+  auto take = [&]() {
+    const bool from_a = ib == b.size() || (ia < a.size() && !(b[ib] < a[ia]));
+    return from_a ? a[ia++] : b[ib++];
+  };
+  double x = take();
   auto term = [&](size_t) {
-    const double next = next_merged();  // all[t + 1]
-    while (iu < a.size() && a[iu] <= x) ++iu;
-    while (iv < b.size() && b[iv] <= x) ++iv;
-    const double ucdf = u.cumw.empty() ? static_cast<double>(iu) / nu : u.cumw[iu] / u.cumw.back();
-    const double vcdf = v.cumw.empty() ? static_cast<double>(iv) / nv : v.cumw[iv] / v.cumw.back();
+    const double ucdf = cdf(u, ia), vcdf = cdf(v, ib);
+    const double next = take();
     const double t = std::fabs(ucdf - vcdf) * (next - x);
     x = next;
     return t;
   };
   return internal::NumpyPairwiseSum(a.size() + b.size() - 1, term);
+}
+
+// NormalizedWassersteinDistance, with the KS statistic of the same pass when `ks`.
+Result<NormalizedWassersteinAndKs> Normalized(std::span<const double> reference,
+                                              std::span<const double> current, double min_scale,
+                                              bool ks) {
+  if (!(std::isfinite(min_scale) && min_scale > 0)) {
+    return InvalidArgumentError("wasserstein_distance: min_scale must be finite and > 0, got " +
+                                std::to_string(min_scale));
+  }
+  MW_ASSIGN_OR_RETURN(SortedSide u, Prepare(reference, nullptr, "reference"));
+  MW_ASSIGN_OR_RETURN(SortedSide v, Prepare(current, nullptr, "current"));
+  // numpy.std(reference), ddof = 0: two passes with numpy's pairwise sums, in input order.
+  const double n = static_cast<double>(reference.size());
+  const double mean = internal::NumpySum(reference) / n;
+  const double ss = internal::NumpyPairwiseSum(reference.size(), [&](size_t i) {
+    const double d = reference[i] - mean;
+    return d * d;
+  });
+  const double std_dev = std::sqrt(ss / n);
+  const SortedSampleComparison sweep = CompareSortedSamples(u.values, v.values, ks, true);
+  NormalizedWassersteinAndKs r;
+  r.wasserstein.method = "wasserstein_normed";
+  r.wasserstein.distance = sweep.wasserstein;
+  r.wasserstein.scale = std::max(std_dev, min_scale);
+  r.wasserstein.statistic = r.wasserstein.distance / r.wasserstein.scale;
+  r.ks = sweep.ks;
+  return r;
 }
 
 }  // namespace
@@ -120,29 +151,17 @@ Result<DistanceResult> WassersteinDistance(std::span<const double> u_values,
   return DistanceResult{CdfDistance(u, v), std::nullopt, "wasserstein"};
 }
 
+Result<NormalizedWassersteinAndKs> NormalizedWassersteinDistanceAndKs(
+    std::span<const double> reference, std::span<const double> current, double min_scale) {
+  return Normalized(reference, current, min_scale, /*ks=*/true);
+}
+
 Result<NormalizedWassersteinResult> NormalizedWassersteinDistance(std::span<const double> reference,
                                                                   std::span<const double> current,
                                                                   double min_scale) {
-  if (!(std::isfinite(min_scale) && min_scale > 0)) {
-    return InvalidArgumentError("wasserstein_distance: min_scale must be finite and > 0, got " +
-                                std::to_string(min_scale));
-  }
-  MW_ASSIGN_OR_RETURN(SortedSide u, Prepare(reference, nullptr, "reference"));
-  MW_ASSIGN_OR_RETURN(SortedSide v, Prepare(current, nullptr, "current"));
-  // numpy.std(reference), ddof = 0: two passes with numpy's pairwise sums, in input order.
-  const double n = static_cast<double>(reference.size());
-  const double mean = internal::NumpySum(reference) / n;
-  const double ss = internal::NumpyPairwiseSum(reference.size(), [&](size_t i) {
-    const double d = reference[i] - mean;
-    return d * d;
-  });
-  const double std_dev = std::sqrt(ss / n);
-  NormalizedWassersteinResult r;
-  r.method = "wasserstein_normed";
-  r.distance = CdfDistance(u, v);
-  r.scale = std::max(std_dev, min_scale);
-  r.statistic = r.distance / r.scale;
-  return r;
+  MW_ASSIGN_OR_RETURN(NormalizedWassersteinAndKs r,
+                      Normalized(reference, current, min_scale, /*ks=*/false));
+  return r.wasserstein;
 }
 
 }  // namespace modelwatch

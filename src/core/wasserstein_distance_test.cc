@@ -85,6 +85,34 @@ TEST(WassersteinDistanceTest, LargeSamplesAreSymmetric) {
   EXPECT_NEAR(ab, ba, 1e-14);
 }
 
+// One pass for both: the same bits as the two separate computations, and its errors.
+TEST(WassersteinDistanceTest, NormalizedWithKsEqualsBothSeparately) {
+  std::mt19937_64 rng(8);
+  std::normal_distribution<double> d(0.0, 1.0);
+  std::vector<double> ref(2000), cur(1500);
+  for (double& x : ref) x = std::round(d(rng) * 100) / 100;  // ties too
+  for (double& x : cur) x = std::round((d(rng) + 0.1) * 100) / 100;
+  const auto both = NormalizedWassersteinDistanceAndKs(ref, cur);
+  const auto w = NormalizedWassersteinDistance(ref, cur);
+  std::vector<double> a = ref, b = cur;
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  const KsStatistic ks = KolmogorovSmirnovStatisticSorted(a, b);
+  ASSERT_TRUE(both.ok() && w.ok());
+  EXPECT_EQ(both->wasserstein.statistic, w->statistic);
+  EXPECT_EQ(both->wasserstein.distance, w->distance);
+  EXPECT_EQ(both->wasserstein.scale, w->scale);
+  EXPECT_EQ(both->wasserstein.method, "wasserstein_normed");
+  EXPECT_EQ(both->ks.d, ks.d);
+  EXPECT_EQ(both->ks.location, ks.location);
+  EXPECT_EQ(both->ks.sign, ks.sign);
+  const std::vector<double> inf = {1, std::numeric_limits<double>::infinity()};
+  EXPECT_EQ(NormalizedWassersteinDistanceAndKs(inf, cur).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizedWassersteinDistanceAndKs(ref, {}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace modelwatch
 

@@ -68,6 +68,14 @@ Result<KsTestResult> KolmogorovSmirnovTestSorted(std::span<const double> referen
                                                  std::span<const double> current_sorted,
                                                  KsMethod method = KsMethod::kAuto);
 
+// The test for a statistic that KolmogorovSmirnovStatisticSorted (or CompareSortedSamples,
+// two_sample_sweep.h) computed on samples of sizes n_reference and n_current (>= 1): the p-value
+// part as KolmogorovSmirnovPValue, with the statistic's location and sign, i.e. what
+// KolmogorovSmirnovTestSorted returns for those samples.
+KsTestResult KolmogorovSmirnovTestOfStatistic(const KsStatistic& statistic, uint64_t n_reference,
+                                              uint64_t n_current,
+                                              KsMethod method = KsMethod::kAuto);
+
 // The statistic of two non-empty, sorted, NaN-free samples, in O(n_ref + n_cur).
 KsStatistic KolmogorovSmirnovStatisticSorted(std::span<const double> reference_sorted,
                                              std::span<const double> current_sorted);

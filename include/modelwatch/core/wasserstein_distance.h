@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "modelwatch/core/histogram_distances.h"
+#include "modelwatch/core/kolmogorov_smirnov.h"
 #include "modelwatch/core/status.h"
 
 namespace modelwatch {
@@ -50,5 +51,15 @@ struct NormalizedWassersteinResult {
 Result<NormalizedWassersteinResult> NormalizedWassersteinDistance(std::span<const double> reference,
                                                                   std::span<const double> current,
                                                                   double min_scale = 0.001);
+
+// NormalizedWassersteinDistance and, from the same pass over the merged samples, their
+// Kolmogorov-Smirnov statistic (as KolmogorovSmirnovStatisticSorted): drift's KS test reports
+// the normalized distance as its effect size. Errors as NormalizedWassersteinDistance's.
+struct NormalizedWassersteinAndKs {
+  NormalizedWassersteinResult wasserstein;
+  KsStatistic ks;
+};
+Result<NormalizedWassersteinAndKs> NormalizedWassersteinDistanceAndKs(
+    std::span<const double> reference, std::span<const double> current, double min_scale = 0.001);
 
 }  // namespace modelwatch
