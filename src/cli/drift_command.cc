@@ -11,7 +11,6 @@
 #include "drift_report_format.h"
 #include "modelwatch/cli/cli.h"
 #include "modelwatch/core/number_format.h"
-#include "modelwatch/core/sort_doubles.h"
 #include "parallel.h"
 #include "profile_command.h"
 #include "progress.h"
@@ -21,7 +20,7 @@ namespace modelwatch::cli {
 namespace {
 
 io::DatasetRequest Request(const std::string& path, const DriftFlags& f,
-                       const std::vector<std::string>& columns) {
+                           const std::vector<std::string>& columns) {
   io::DatasetRequest req;
   req.path = path;
   req.input_format = f.input_format;
@@ -33,8 +32,8 @@ io::DatasetRequest Request(const std::string& path, const DriftFlags& f,
 // Loads the reference and the current side at the same time (one thread each), with one
 // progress bar for both.
 void LoadBoth(const DriftFlags& f, const std::vector<std::string>& names, std::ostream& err,
-                std::optional<Result<io::LoadedDataset>>* reference,
-                std::optional<Result<io::LoadedDataset>>* current) {
+              std::optional<Result<io::LoadedDataset>>* reference,
+              std::optional<Result<io::LoadedDataset>>* current) {
   ProgressBar bar(err, ProgressBar::IsTerminal(err));
   std::mutex bar_mutex;
   struct Progress {
@@ -49,7 +48,8 @@ void LoadBoth(const DriftFlags& f, const std::vector<std::string>& names, std::o
                progress[0].rows + progress[1].rows);
   };
   // Both sides raw, and no HTML with its quantile plots: every statistic comes from the raw
-  // values, so the profiles need no quantile sketch.
+  // values, so the profiles need no quantile sketch and are built from the raw values (sorted
+  // by LoadDataset, in each side's thread: the tests find them sorted and copy nothing).
   const bool exact_only =
       f.format != "html" && !io::LooksLikeProfile(f.reference) && !io::LooksLikeProfile(f.current);
   ThreadParallelFor(2)(2, [&](size_t begin, size_t end) {
@@ -159,24 +159,15 @@ Result<DriftRun> RunDrift(const DriftFlags& f, const DriftOptions& options, std:
       return NotFoundError(f.current + ": no column '" + name + "'");
     }
   }
-  // Sorted once here, on every core: each test sorts its copy again, and sorting sorted data
-  // is cheap. The order of the raw values means nothing to any test.
-  std::vector<RawColumn*> raw;
-  for (io::LoadedDataset* d : {&reference, &current}) {
-    for (RawColumn& column : d->raw) raw.push_back(&column);
-  }
-  ThreadParallelFor(std::thread::hardware_concurrency())(raw.size(), [&](size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) SortDoubles(raw[i]->numbers);
-  });
   // A profile on one side: compare profiles on both (the same kind of estimate).
   if (reference.from_profile || current.from_profile) {
     for (ColumnSide& s : ref_sides) s.raw = nullptr;
     for (ColumnSide& s : cur_sides) s.raw = nullptr;
   }
-  MW_ASSIGN_OR_RETURN(DriftReport report,
-                      DatasetDrift(names, ref_sides, cur_sides, reference.profile.rows(),
-                                   current.profile.rows(), options,
-                                   ThreadParallelFor(std::thread::hardware_concurrency())));
+  MW_ASSIGN_OR_RETURN(
+      DriftReport report,
+      DatasetDrift(names, ref_sides, cur_sides, reference.profile.rows(), current.profile.rows(),
+                   options, ThreadParallelFor(std::thread::hardware_concurrency())));
   return DriftRun{std::move(reference), std::move(current), std::move(report)};
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "internal/pairwise_sum.h"
 #include "modelwatch/core/label_order.h"
 #include "modelwatch/core/number_format.h"
 
@@ -68,6 +69,61 @@ Result<ColumnProfile> ColumnProfile::Create(std::string name, const Options& opt
   MW_ASSIGN_OR_RETURN(HyperLogLog distinct, HyperLogLog::Create(options.hll_precision));
   return ColumnProfile(std::move(name), options, std::move(kll), std::move(categories),
                        std::move(distinct));
+}
+
+Result<ColumnProfile> ColumnProfile::FromValues(
+    std::string name, const Options& options, std::span<const double> ascending,
+    std::span<const std::pair<std::string_view, uint64_t>> others, uint64_t missing) {
+  if (options.quantile_sketch) {
+    return InvalidArgumentError("column profile '" + name +
+                                "': a profile from given values has no quantile sketch");
+  }
+  MW_ASSIGN_OR_RETURN(ColumnProfile p, Create(std::move(name), options));
+  p.missing_ = missing;
+  const size_t n = ascending.size();
+  p.numbers_ = n;
+  if (n > 0) {
+    p.min_ = ascending.front() + 0.0;  // -0.0 is 0.0, as in AddNumber
+    p.max_ = ascending.back() + 0.0;
+    // Only 0 and 1: nothing below 0, above 1, or strictly between.
+    const auto above_zero = std::upper_bound(ascending.begin(), ascending.end(), 0.0);
+    const auto from_one = std::lower_bound(ascending.begin(), ascending.end(), 1.0);
+    p.only_zero_one_ = p.min_ >= 0.0 && p.max_ <= 1.0 && above_zero == from_one;
+    const double mean = internal::NumpySum(ascending) / static_cast<double>(n);
+    const double m2 = internal::NumpyPairwiseSum(n, [&](size_t i) {
+      const double d = ascending[i] - mean;
+      return d * d;
+    });
+    p.moments_ = RunningMoments::FromParts(n, mean, m2);
+    // One run of equal values per distinct number (-0.0 and 0.0 are one, as in AddNumber),
+    // until there are too many to count.
+    for (size_t begin = 0, end; begin < n; begin = end) {
+      const double x = ascending[begin] + 0.0;
+      end = begin + 1;
+      while (end < n && ascending[end] == x) ++end;
+      p.number_counts_.emplace(x, end - begin);
+      if (p.number_counts_.size() > options.max_exact_values) {
+        p.numbers_exact_ = false;
+        p.number_counts_ = {};
+        break;
+      }
+    }
+    // The distinct sketch sees each distinct number once, or every number (no branch on runs:
+    // a repeated value leaves the sketch as it is).
+    if (p.numbers_exact_) {
+      for (const auto& [x, count] : p.number_counts_) p.distinct_.Update(x);
+    } else {
+      for (double x : ascending) p.distinct_.Update(x);
+    }
+  }
+  std::vector<std::pair<std::string_view, uint64_t>> sorted(others.begin(), others.end());
+  std::sort(sorted.begin(), sorted.end());
+  for (const auto& [text, count] : sorted) {
+    (text == kTrue || text == kFalse ? p.booleans_ : p.texts_) += count;
+    p.categories_.Update(text, count);
+    if (count > 0) p.distinct_.Update(text);
+  }
+  return p;
 }
 
 void ColumnProfile::AddNumber(double x) {

@@ -31,6 +31,25 @@ Result<DatasetProfile> DatasetProfile::Create(std::vector<std::string> column_na
   return profile;
 }
 
+Result<DatasetProfile> DatasetProfile::FromColumns(std::vector<ColumnProfile> columns,
+                                                   uint64_t rows) {
+  std::set<std::string> seen;
+  for (const ColumnProfile& c : columns) {
+    if (!seen.insert(c.name()).second) {
+      return InvalidArgumentError("dataset profile: column '" + c.name() + "' appears twice");
+    }
+    if (c.count() + c.missing() != rows) {
+      return InvalidArgumentError("dataset profile: column '" + c.name() + "' has " +
+                                  std::to_string(c.count() + c.missing()) + " values for " +
+                                  std::to_string(rows) + " rows");
+    }
+  }
+  DatasetProfile profile;
+  profile.columns_ = std::move(columns);
+  profile.rows_ = rows;
+  return profile;
+}
+
 void DatasetProfile::UpdateRow(std::span<const std::string_view> fields, std::string_view time,
                                std::span<ClassifiedValue> classified) {
   ++rows_;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -212,6 +215,123 @@ TEST(DatasetProfileTest, ClassifiedRowsEqualTextRows) {
     from_values.UpdateClassifiedRow(values);
   }
   EXPECT_EQ(from_text.Serialize(), from_values.Serialize());
+}
+
+}  // namespace
+}  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+// A column profiled value by value (without the quantile sketch) and from its values at once
+// (sorted numbers, text counts): what they keep exactly is equal, bit for bit.
+void ExpectFromValuesEqualsUpdates(const std::vector<std::string>& texts, size_t max_exact = 1000) {
+  ColumnProfile::Options options;
+  options.quantile_sketch = false;
+  options.max_exact_values = max_exact;
+  ColumnProfile streamed = *ColumnProfile::Create("c", options);
+  std::vector<double> numbers;
+  std::map<std::string, uint64_t> others;
+  uint64_t missing = 0;
+  for (const std::string& text : texts) {
+    const ClassifiedValue v = Classify(text);
+    streamed.Update(v);
+    switch (v.kind) {
+      case ValueKind::kMissing:
+        ++missing;
+        break;
+      case ValueKind::kNumber:
+        numbers.push_back(v.number);
+        break;
+      case ValueKind::kBooleanLiteral:
+        ++others[v.boolean ? "true" : "false"];
+        break;
+      case ValueKind::kText:
+        ++others[text];
+        break;
+    }
+  }
+  std::sort(numbers.begin(), numbers.end());
+  std::vector<std::pair<std::string_view, uint64_t>> other_counts(others.rbegin(), others.rend());
+  Result<ColumnProfile> built =
+      ColumnProfile::FromValues("c", options, numbers, other_counts, missing);
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  EXPECT_EQ(built->name(), "c");
+  EXPECT_EQ(built->type(), streamed.type());
+  EXPECT_EQ(built->count(), streamed.count());
+  EXPECT_EQ(built->missing(), streamed.missing());
+  EXPECT_EQ(built->numbers(), streamed.numbers());
+  EXPECT_EQ(built->boolean_literals(), streamed.boolean_literals());
+  EXPECT_EQ(built->texts(), streamed.texts());
+  EXPECT_EQ(built->min(), streamed.min());
+  EXPECT_EQ(built->max(), streamed.max());
+  EXPECT_EQ(built->NumberCounts(), streamed.NumberCounts());
+  EXPECT_EQ(built->ExactValueCounts(), streamed.ExactValueCounts());
+  EXPECT_EQ(built->distinct_is_exact(), streamed.distinct_is_exact());
+  EXPECT_EQ(built->DistinctCount(), streamed.DistinctCount());  // the same sketch when estimated
+  EXPECT_EQ(built->categories(), streamed.categories());
+  ASSERT_EQ(built->mean().has_value(), streamed.mean().has_value());
+  if (streamed.mean()) {
+    EXPECT_NEAR(*built->mean(), *streamed.mean(), 1e-12 * (1 + std::fabs(*streamed.mean())));
+    EXPECT_NEAR(*built->variance(), *streamed.variance(), 1e-9 * (1 + *streamed.variance()));
+  }
+}
+
+TEST(ColumnProfileTest, FromValuesEqualsUpdates) {
+  std::mt19937_64 rng(12);
+  std::normal_distribution<double> normal(3.0, 2.0);
+  std::vector<std::string> continuous, discrete, zero_one, mixed, texts, signed_zeros;
+  for (int i = 0; i < 5000; ++i) {
+    continuous.push_back(std::to_string(normal(rng)));
+    discrete.push_back(i % 11 == 0 ? "" : std::to_string(rng() % 40));
+    zero_one.push_back(i % 3 ? "1" : "0.0");
+    mixed.push_back(i % 5 == 0 ? "n/a" : i % 4 == 0 ? "TRUE" : i % 7 == 0 ? "x" : "2.5");
+    texts.push_back(std::string("sku_") + std::to_string(rng() % 300));
+    signed_zeros.push_back(i % 2 ? "-0" : i % 3 ? "0" : "1e-300");
+  }
+  ExpectFromValuesEqualsUpdates(continuous);  // past max_exact: the HyperLogLog estimate
+  ExpectFromValuesEqualsUpdates(discrete);
+  ExpectFromValuesEqualsUpdates(zero_one);
+  ExpectFromValuesEqualsUpdates(mixed);
+  ExpectFromValuesEqualsUpdates(texts);
+  ExpectFromValuesEqualsUpdates(signed_zeros);
+  ExpectFromValuesEqualsUpdates(discrete, 40);  // exactly at the limit
+  ExpectFromValuesEqualsUpdates(discrete, 39);  // one past it
+  ExpectFromValuesEqualsUpdates({});
+  ExpectFromValuesEqualsUpdates({"", "NA", "null"});
+}
+
+TEST(ColumnProfileTest, FromValuesNeedsNoQuantileSketch) {
+  const std::vector<double> numbers = {1.0, 2.0};
+  EXPECT_EQ(ColumnProfile::FromValues("c", {}, numbers, {}, 0).status().code(),
+            StatusCode::kInvalidArgument);
+  ColumnProfile::Options bad;
+  bad.quantile_sketch = false;
+  bad.max_exact_values = 0;
+  EXPECT_EQ(ColumnProfile::FromValues("c", bad, numbers, {}, 0).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(DatasetProfileTest, FromColumns) {
+  ColumnProfile::Options options;
+  options.quantile_sketch = false;
+  const std::vector<double> x = {1.0, 2.0, 3.0};
+  const std::vector<std::pair<std::string_view, uint64_t>> c = {{"a", 2}};
+  auto column = [&](const std::string& name, uint64_t missing) {
+    return *ColumnProfile::FromValues(name, options, x, {}, missing);
+  };
+  Result<DatasetProfile> p = DatasetProfile::FromColumns(
+      {column("x", 0), *ColumnProfile::FromValues("c", options, {}, c, 1)}, 3);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->rows(), 3u);
+  ASSERT_EQ(p->columns().size(), 2u);
+  EXPECT_EQ(p->Find("c")->texts(), 2u);
+  EXPECT_TRUE(p->time_column().empty());
+  EXPECT_EQ(DatasetProfile::FromColumns({column("x", 0), column("x", 0)}, 3).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(DatasetProfile::FromColumns({column("x", 1)}, 3).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_TRUE(DatasetProfile::FromColumns({}, 0).ok());
 }
 
 }  // namespace

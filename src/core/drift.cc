@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <set>
 
@@ -17,6 +18,12 @@
 
 namespace modelwatch {
 namespace {
+
+uint64_t Load(const char* p, size_t bytes) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, bytes);
+  return v;
+}
 
 struct MethodInfo {
   DriftMethod method;
@@ -275,6 +282,7 @@ void RawColumn::Add(const ClassifiedValue& value) {
   std::string_view text = value.text;
   switch (value.kind) {
     case ValueKind::kMissing:
+      ++missing;
       return;
     case ValueKind::kNumber:
       numbers.push_back(value.number);
@@ -285,11 +293,57 @@ void RawColumn::Add(const ClassifiedValue& value) {
     case ValueKind::kText:
       break;
   }
-  auto it = others.find(text);
-  if (it != others.end()) {
-    ++it->second;
-  } else {
-    others.emplace(std::string(text), 1);
+  others.Add(text);
+}
+
+// Two words that hold every byte of a text of up to 16 (overlapping loads of its ends), so that
+// with the length they identify it; longer texts are compared in full as well.
+TextCounts::Key TextCounts::MakeKey(std::string_view text) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  Key k;
+  k.size = n;
+  if (n >= 8) {
+    k.head = Load(p, 8);
+    k.tail = Load(p + n - 8, 8);
+  } else if (n >= 4) {
+    k.head = Load(p, 4);
+    k.tail = Load(p + n - 4, 4);
+  } else if (n > 0) {
+    k.head = Load(p, 1) | Load(p + n / 2, 1) << 8 | Load(p + n - 1, 1) << 16;
+  }
+  k.hash = Mix64((k.head * 0x9E3779B97F4A7C15ull) ^ k.tail ^ (n << 56));
+  return k;
+}
+
+void TextCounts::Add(std::string_view text, uint64_t count) {
+  if (2 * (entries_.size() + 1) > slots_.size()) Grow();
+  const Key key = MakeKey(text);
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = key.hash & mask;; i = (i + 1) & mask) {
+    const uint32_t slot = slots_[i];
+    if (slot == 0) {
+      slots_[i] = static_cast<uint32_t>(entries_.size() + 1);
+      entries_.emplace_back(std::string(text), count);
+      keys_.push_back(key);
+      return;
+    }
+    const Key& k = keys_[slot - 1];
+    if (k.head == key.head && k.tail == key.tail && k.size == key.size &&
+        (key.size <= 16 || entries_[slot - 1].first == text)) {
+      entries_[slot - 1].second += count;
+      return;
+    }
+  }
+}
+
+void TextCounts::Grow() {
+  slots_.assign(std::max<size_t>(16, 2 * slots_.size()), 0);
+  const size_t mask = slots_.size() - 1;
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    size_t i = keys_[e].hash & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = static_cast<uint32_t>(e + 1);
   }
 }
 
@@ -321,6 +375,9 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
   };
   const std::function<size_t()> union_size = [&] { return categories().keys.size(); };
 
+  // The normalized Wasserstein distance of the raw numbers, when a test computed it already.
+  std::optional<Result<double>> raw_effect_size;
+
   DriftMethod method = column.method;
   if (method == DriftMethod::kAuto) {
     method = AutoMethod(ref, cur, d.type, union_size, options);
@@ -349,8 +406,20 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
   switch (method) {
     case DriftMethod::kKs: {
       if (both_raw) {
-        MW_ASSIGN_OR_RETURN(KsTestResult r,
-                            KolmogorovSmirnovTest(ref.raw->numbers, cur.raw->numbers));
+        // The effect size (normalized Wasserstein) comes from the same pass over the two
+        // samples. That fails only on values KS takes (infinities) or rejects itself (NaN):
+        // then the test alone, without an effect size.
+        Result<NormalizedWassersteinAndKs> both =
+            NormalizedWassersteinDistanceAndKs(ref.raw->numbers, cur.raw->numbers);
+        KsTestResult r;
+        if (both.ok()) {
+          r = KolmogorovSmirnovTestOfStatistic(both->ks, ref.raw->numbers.size(),
+                                               cur.raw->numbers.size());
+          raw_effect_size = both->wasserstein.statistic;
+        } else {
+          MW_ASSIGN_OR_RETURN(r, KolmogorovSmirnovTest(ref.raw->numbers, cur.raw->numbers));
+          raw_effect_size = both.status();
+        }
         d.statistic = r.statistic;
         d.raw_p_value = r.p_value;
         d.notes.push_back("p-value method: " + std::string(r.method));
@@ -436,6 +505,8 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
   // otherwise.
   if (numeric_sides && method == DriftMethod::kWasserstein) {
     d.effect_size = d.statistic;
+  } else if (raw_effect_size) {
+    if (raw_effect_size->ok()) d.effect_size = **raw_effect_size;
   } else if (numeric_sides) {
     Result<std::pair<double, bool>> w = NormalizedWasserstein(ref, cur);
     if (w.ok()) d.effect_size = w->first;

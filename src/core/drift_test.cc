@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -197,6 +198,52 @@ TEST(DriftTest, ParallelColumnsGiveTheSequentialReport) {
     EXPECT_EQ(parallel->columns[i].p_value, sequential->columns[i].p_value);
   }
   EXPECT_EQ(parallel->n_drifted, sequential->n_drifted);
+}
+
+}  // namespace
+}  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+// Every distinct text once, in first-seen order, with its count: short texts (identified by
+// their bytes), long ones that share their first and last 8 bytes, the empty text, and enough
+// of them to grow the table several times.
+TEST(TextCountsTest, CountsEachDistinctTextInFirstSeenOrder) {
+  TextCounts counts;
+  std::map<std::string, uint64_t> want;
+  std::vector<std::string> order;
+  std::mt19937_64 rng(6);
+  for (int i = 0; i < 20000; ++i) {
+    const uint64_t r = rng() % 700;
+    std::string text = r % 3 == 0   ? std::to_string(r)
+                       : r % 3 == 1 ? "prefix-long-" + std::to_string(r) + "-same-suffix"
+                                    : std::string(r % 17, static_cast<char>('a' + r % 5));
+    if (!want.count(text)) order.push_back(text);
+    const uint64_t n = 1 + rng() % 3;
+    want[text] += n;
+    counts.Add(text, n);
+  }
+  ASSERT_EQ(counts.size(), want.size());
+  size_t i = 0;
+  for (const auto& [text, n] : counts) {
+    EXPECT_EQ(text, order[i++]);
+    EXPECT_EQ(n, want[text]) << text;
+  }
+  TextCounts empty;
+  EXPECT_TRUE(empty.empty());
+  EXPECT_EQ(empty.begin(), empty.end());
+}
+
+TEST(RawColumnTest, KeepsNumbersCountsOthersAndMissing) {
+  RawColumn raw;
+  for (const char* text : {"1.5", "", "NA", "TRUE", "false", "x", "x", "-0", "null"}) {
+    raw.Add(text);
+  }
+  EXPECT_EQ(raw.numbers, (std::vector<double>{1.5, -0.0}));
+  EXPECT_EQ(raw.missing, 3u);
+  std::map<std::string, uint64_t> others(raw.others.begin(), raw.others.end());
+  EXPECT_EQ(others, (std::map<std::string, uint64_t>{{"true", 1}, {"false", 1}, {"x", 2}}));
 }
 
 }  // namespace

@@ -2,9 +2,11 @@
 
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <set>
 
 #include "modelwatch/core/byte_codec.h"
+#include "modelwatch/core/sort_doubles.h"
 #include "modelwatch/io/table_reader.h"
 
 namespace modelwatch::io {
@@ -52,6 +54,17 @@ std::vector<std::string> DistinctColumnNames(const io::TableReader& reader) {
   return columns;
 }
 
+// Room for the numbers of the whole file at the rate of the rows read so far, so that the
+// columns' vectors are not copied as they grow.
+void ReserveForAll(const io::TableReader& reader, std::vector<RawColumn>& raw) {
+  if (reader.bytes_read() == 0 || reader.total_bytes() <= reader.bytes_read()) return;
+  const double scale =
+      static_cast<double>(reader.total_bytes()) / static_cast<double>(reader.bytes_read()) * 1.05;
+  for (RawColumn& column : raw) {
+    column.numbers.reserve(static_cast<size_t>(static_cast<double>(column.numbers.size()) * scale));
+  }
+}
+
 }  // namespace
 
 bool LooksLikeProfile(const std::string& path) {
@@ -84,23 +97,46 @@ Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& 
   DatasetProfile::Options options;
   options.time_column = req.time_column;
   options.column.quantile_sketch = req.quantile_sketch || !req.keep_raw;
-  MW_ASSIGN_OR_RETURN(DatasetProfile profile, DatasetProfile::Create(columns, options));
+  // The profile from the raw values afterwards, or value by value as they come.
+  const bool profile_from_raw = req.keep_raw && !options.column.quantile_sketch && !has_time;
+  std::optional<DatasetProfile> profile;
+  if (!profile_from_raw) {
+    MW_ASSIGN_OR_RETURN(profile, DatasetProfile::Create(columns, options));
+  }
   std::vector<RawColumn> raw(req.keep_raw ? columns.size() : 0);
   std::vector<std::string_view> fields(columns.size());
   std::vector<ClassifiedValue> classified(raw.size());
   uint64_t rows = 0;
   while (reader->Next()) {
-    for (size_t i = 0; i < columns.size(); ++i) fields[i] = reader->field(i);
-    profile.UpdateRow(fields, has_time ? reader->field(columns.size()) : std::string_view(),
-                      classified);
-    for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(classified[i]);
-    if (++rows % kProgressEvery == 0 && progress) {
-      progress(reader->bytes_read(), reader->total_bytes(), rows);
+    if (profile_from_raw) {
+      for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(Classify(reader->field(i)));
+    } else {
+      for (size_t i = 0; i < columns.size(); ++i) fields[i] = reader->field(i);
+      profile->UpdateRow(fields, has_time ? reader->field(columns.size()) : std::string_view(),
+                         classified);
+      for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(classified[i]);
+    }
+    if (++rows % kProgressEvery == 0) {
+      if (rows == kProgressEvery) ReserveForAll(*reader, raw);
+      if (progress) progress(reader->bytes_read(), reader->total_bytes(), rows);
     }
   }
   MW_RETURN_IF_ERROR(reader->status());
   if (progress) progress(reader->bytes_read(), reader->total_bytes(), rows);
-  LoadedDataset d{req.path, false, std::move(profile), std::move(raw)};
+  for (RawColumn& column : raw) SortDoubles(column.numbers);
+  if (profile_from_raw) {
+    std::vector<ColumnProfile> profiles;
+    for (size_t i = 0; i < columns.size(); ++i) {
+      const std::vector<std::pair<std::string_view, uint64_t>> others(raw[i].others.begin(),
+                                                                      raw[i].others.end());
+      MW_ASSIGN_OR_RETURN(ColumnProfile column,
+                          ColumnProfile::FromValues(columns[i], options.column, raw[i].numbers,
+                                                    others, raw[i].missing));
+      profiles.push_back(std::move(column));
+    }
+    MW_ASSIGN_OR_RETURN(profile, DatasetProfile::FromColumns(std::move(profiles), rows));
+  }
+  LoadedDataset d{req.path, false, std::move(*profile), std::move(raw)};
   return d;
 }
 

@@ -85,6 +85,19 @@ class ColumnProfile {
   // kInvalidArgument for options out of range (those of KllSketch, CategoryCounts, HyperLogLog).
   static Result<ColumnProfile> Create(std::string name, const Options& options);
 
+  // The profile that Update would build from a column's values, given at once: `ascending` its
+  // numbers sorted (SortDoubles order; finite), `others` the counts of its boolean literals (as
+  // "true" / "false") and texts, each text once, in any order, and `missing` its missing values.
+  // O(numbers) plus one sketch update per distinct value, instead of one per value. For callers
+  // that keep every raw value anyway (the exact drift path), so options.quantile_sketch must be
+  // false (kInvalidArgument otherwise; other option errors as Create's). What depends on the
+  // arrival order comes from the sorted values instead: the moments are numpy's two-pass mean
+  // and variance (equal to Update's running ones up to rounding), and past
+  // options.categories.max_exact categories the frequent-items sketch sees them in byte order.
+  static Result<ColumnProfile> FromValues(
+      std::string name, const Options& options, std::span<const double> ascending,
+      std::span<const std::pair<std::string_view, uint64_t>> others, uint64_t missing);
+
   // Adds one field (a null field is empty text).
   void Update(std::string_view text) { Update(Classify(text)); }
   void Update(const ClassifiedValue& value);  // `value` as Classify returns it

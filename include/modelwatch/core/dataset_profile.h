@@ -36,6 +36,11 @@ class DatasetProfile {
   static Result<DatasetProfile> Create(std::vector<std::string> column_names,
                                        const Options& options);
 
+  // The profile of `rows` rows whose columns were profiled separately (ColumnProfile::FromValues):
+  // names distinct and count() + missing() == rows for each column, kInvalidArgument otherwise.
+  // No time column.
+  static Result<DatasetProfile> FromColumns(std::vector<ColumnProfile> columns, uint64_t rows);
+
   // Adds one row: fields[i] is the text of column i (a null field is empty). `time` is the time
   // column's text, when the options name one. When `classified` is not empty (it must then
   // have one element per column), it receives each column's classified value, for callers that

@@ -38,7 +38,6 @@
 #include "modelwatch/core/column_profile.h"
 #include "modelwatch/core/hash.h"
 #include "modelwatch/core/parallel_for.h"
-#include "modelwatch/core/parallel_for.h"
 #include "modelwatch/core/status.h"
 
 namespace modelwatch {
@@ -80,12 +79,40 @@ struct DriftOptions {
   size_t max_value_bins = 20;     // up to this many distinct values together: one bin per value
 };
 
+// The count of each distinct text, in first-seen order: RawColumn's non-numeric values. An
+// open-addressing table (power-of-two size, linear probing) over a vector of entries: counting
+// a value costs a hash and usually one comparison, which matters at a lookup per row.
+class TextCounts {
+ public:
+  using Entry = std::pair<std::string, uint64_t>;
+
+  void Add(std::string_view text, uint64_t count = 1);
+
+  size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  std::vector<Entry>::const_iterator begin() const { return entries_.begin(); }
+  std::vector<Entry>::const_iterator end() const { return entries_.end(); }
+
+ private:
+  struct Key {
+    uint64_t head = 0, tail = 0;  // the text's bytes (all of them up to 16 bytes)
+    uint64_t size = 0;
+    uint64_t hash = 0;
+  };
+  static Key MakeKey(std::string_view text);
+  void Grow();
+
+  std::vector<Entry> entries_;
+  std::vector<Key> keys_;        // of each entry
+  std::vector<uint32_t> slots_;  // entry index + 1, or 0 for a free slot
+};
+
 // The raw values of one column on one side (what a file gives; a profile does not keep it).
 struct RawColumn {
   std::vector<double> numbers;  // the numeric values, in any order
-  // Boolean literals ("true"/"false") and texts.
-  std::unordered_map<std::string, uint64_t, StringHash, std::equal_to<>> others;
-  void Add(std::string_view text) { Add(Classify(text)); }  // missing is not kept
+  TextCounts others;            // boolean literals ("true"/"false") and texts
+  uint64_t missing = 0;         // missing values are counted, not kept
+  void Add(std::string_view text) { Add(Classify(text)); }
   void Add(const ClassifiedValue& value);
 };
 

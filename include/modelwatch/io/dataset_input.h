@@ -20,8 +20,12 @@ struct DatasetRequest {
   std::string input_format;          // "" (from the extension), "csv" or "ndjson"
   std::vector<std::string> columns;  // empty: every column of the file
   std::string time_column;           // optional: the profile's time range
-  bool keep_raw = false;             // also keep every value (exact drift tests)
-  // false (with keep_raw): the profile skips its quantile sketch; see ColumnProfile::Options.
+  // Also keep every value (exact drift tests), the numbers of each column sorted ascending
+  // (SortDoubles).
+  bool keep_raw = false;
+  // false, with keep_raw and no time column: the profile is built from the raw values once they
+  // are read (ColumnProfile::FromValues: no quantile sketch, one sketch update per distinct
+  // value rather than per value), for callers that compute everything from the raw values.
   bool quantile_sketch = true;
 };
 
