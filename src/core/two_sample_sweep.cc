@@ -111,6 +111,8 @@ struct Extremes {
   double min_b = std::numeric_limits<double>::infinity();
   size_t max_a_at = 0, max_b_at = 0, min_a_at = 0, min_b_at = 0;
 
+  bool operator==(const Extremes&) const = default;
+
   // A run of equal values ended: a's part of it is a[a_begin, a_end), b's b[b_begin, b_end),
   // and cddiffs there is `diff`. Strict comparisons keep the first index.
   void Run(double diff, size_t a_begin, size_t a_end, size_t b_begin, size_t b_end) {
@@ -122,63 +124,82 @@ struct Extremes {
   }
 };
 
-// Walks the merged sequence given by `side`, position by position.
+// The walk's position: the last value taken and what was counted up to it.
+struct Position {
+  const uint8_t* side;          // of the next value
+  size_t ca = 0, cb = 0;        // values taken from a and from b
+  size_t run_a = 0, run_b = 0;  // ... when the current run of equal values began
+  double fa = 0.0, fb = 0.0;    // ca / n_a, cb / n_b
+  double x = 0.0;               // the last value taken
+};
+
+// The extremes of cddiffs over the run ends of one block, without their places or sides: a
+// maximum and a minimum, which compile to maxsd / minsd rather than branches.
+struct BlockBounds {
+  double max = -std::numeric_limits<double>::infinity();
+  double min = std::numeric_limits<double>::infinity();
+
+  // Whether the block may hold a new extreme for `e` (which then needs its place).
+  bool MayImprove(const Extremes& e) const {
+    return (max > std::min(e.max_a, e.max_b)) | (min < std::max(e.min_a, e.min_b));
+  }
+};
+
+// Walks the merged sequence given by `side`, value by value.
 template <bool kKs, bool kWasserstein>
 class Walk {
  public:
   Walk(std::span<const double> a, std::span<const double> b, const uint8_t* side)
       : a_(a.data()),
         b_(b.data()),
-        side_(side),
         n_{static_cast<double>(a.size()), static_cast<double>(b.size())} {
     // The first value, so that each step below has the one before it.
-    const bool from_b = *side_++;
-    x_ = from_b ? b_[0] : a_[0];
-    (from_b ? cb_ : ca_) = 1;
-    (from_b ? fb_ : fa_) = 1.0 / n_[from_b];
+    const bool from_b = *side;
+    p_.side = side + 1;
+    p_.x = from_b ? b_[0] : a_[0];
+    (from_b ? p_.cb : p_.ca) = 1;
+    (from_b ? p_.fb : p_.fa) = 1.0 / n_[from_b];
   }
 
   // Takes the next `count` values; out[i] receives the Wasserstein term of the value before each
-  // (|F_a - F_b| after it, times the gap to the taken one). The state lives in locals for the
-  // loop, where the compiler keeps it in registers.
+  // (|F_a - F_b| after it, times the gap to the taken one).
+  //
+  // The KS extremes need the first place where each is attained, which a branch per run would
+  // give, but which way such a branch goes is irregular (ties; a trend in the differences). So
+  // a block of values is walked with branch-free bounds of its differences first, and walked
+  // again, with the places, only when it holds a new extreme: rarely, but for the steepest
+  // parts of a drifted column.
   void Take(size_t count, double* out) {
-    size_t ca = ca_, cb = cb_, run_a = run_a_, run_b = run_b_;
-    double fa = fa_, fb = fb_, x = x_;
-    Extremes e = extremes_;
-    const uintptr_t a = reinterpret_cast<uintptr_t>(a_), b = reinterpret_cast<uintptr_t>(b_);
-    for (size_t t = 0; t < count; ++t) {
-      const uint64_t from_b = side_[t];
-      const uint64_t mask = 0 - from_b;
-      const size_t i = (ca & ~mask) | (cb & mask);  // the index of the value in its sample
-      const double next = reinterpret_cast<const double*>((a & ~mask) | (b & mask))[i];
+    constexpr size_t kBlock = 64;
+    for (size_t done = 0; done < count; done += kBlock) {
+      const size_t m = std::min(kBlock, count - done);
       if constexpr (kKs) {
-        // x's run of equal values ends here: every value <= x is counted in ca and cb.
-        if (!(next == x)) {
-          e.Run(fa - fb, run_a, ca, run_b, cb);
-          run_a = ca;
-          run_b = cb;
+        if (precise_) {
+          // Stay with places while they change, or while runs are long (ties: discrete data,
+          // where the branch per run end is as regular as it is rare).
+          const Extremes before = extremes_;
+          const size_t ends = Step<kWasserstein, kExtremes>(p_, m, out + done, &extremes_);
+          precise_ = extremes_ != before || 4 * ends < m;
+        } else {
+          const Position start = p_;
+          BlockBounds bounds;
+          Step<kWasserstein, kBounds>(p_, m, out + done, &bounds);
+          if (bounds.MayImprove(extremes_)) {
+            Position again = start;
+            Step<false, kExtremes>(again, m, nullptr, &extremes_);
+            precise_ = true;
+          }
         }
+      } else {
+        Step<kWasserstein, kNone, Extremes>(p_, m, out + done, nullptr);
       }
-      // Within a run the gap is +-0.0, and so is the term whatever the counts: they are
-      // searchsorted's only where it matters.
-      if constexpr (kWasserstein) out[t] = std::fabs(fa - fb) * (next - x);
-      ca += 1 - from_b;
-      cb += from_b;
-      const double f = static_cast<double>(i + 1) / n_[from_b];  // SciPy's count / n
-      fa = Select(f, fa, mask);
-      fb = Select(fb, f, mask);
-      x = next;
     }
-    side_ += count;
-    ca_ = ca, cb_ = cb, run_a_ = run_a, run_b_ = run_b;
-    fa_ = fa, fb_ = fb, x_ = x;
-    extremes_ = e;
   }
 
   // After the last value.
   KsStatistic Ks() {
-    extremes_.Run(fa_ - fb_, run_a_, ca_, run_b_, cb_);
-    run_a_ = ca_, run_b_ = cb_;
+    extremes_.Run(p_.fa - p_.fb, p_.run_a, p_.ca, p_.run_b, p_.cb);
+    p_.run_a = p_.ca, p_.run_b = p_.cb;
     const Extremes& e = extremes_;
     // concatenate(a, b) lists a first: on equal extremes a's index is the first one.
     const double highest = std::max(e.max_a, e.max_b);
@@ -196,15 +217,61 @@ class Walk {
   }
 
  private:
+  // Takes `count` values from `pos`, writing the Wasserstein terms (kTerms), and at the end of
+  // each run of equal values (where every value <= x is counted in ca and cb) widening `bounds`
+  // or, with their places, `extremes`. The position lives in locals for the loop, where the
+  // compiler keeps it in registers.
+  // What a step tracks of the KS extremes: nothing, a block's bounds, or the extremes with
+  // their places (then it returns the number of run ends).
+  enum Track { kNone, kBounds, kExtremes };
+  template <bool kTerms, Track kTrack, typename Tracked>
+  size_t Step(Position& pos, size_t count, double* out, Tracked* tracked) const {
+    constexpr double kExcluded[2] = {std::numeric_limits<double>::infinity(), 0.0};
+    Position p = pos;
+    BlockBounds k;
+    size_t ends = 0;
+    const uintptr_t a = reinterpret_cast<uintptr_t>(a_), b = reinterpret_cast<uintptr_t>(b_);
+    for (size_t t = 0; t < count; ++t) {
+      const uint64_t from_b = p.side[t];
+      const uint64_t mask = 0 - from_b;
+      const size_t i = (p.ca & ~mask) | (p.cb & mask);  // the index of the value in its sample
+      const double next = reinterpret_cast<const double*>((a & ~mask) | (b & mask))[i];
+      if constexpr (kTrack == kBounds) {
+        // Run ends only: elsewhere -inf for the maximum, +inf for the minimum.
+        const size_t end = !(next == p.x);
+        const double diff = p.fa - p.fb;
+        k.max = std::max(k.max, diff - kExcluded[end]);
+        k.min = std::min(k.min, diff + kExcluded[end]);
+        p.run_a += (p.ca - p.run_a) * end;
+        p.run_b += (p.cb - p.run_b) * end;
+      } else if (kTrack == kExtremes && !(next == p.x)) {
+        tracked->Run(p.fa - p.fb, p.run_a, p.ca, p.run_b, p.cb);
+        p.run_a = p.ca;
+        p.run_b = p.cb;
+        ++ends;
+      }
+      // Within a run the gap is +-0.0, and so is the term whatever the counts: they are
+      // searchsorted's only where it matters.
+      if constexpr (kTerms) out[t] = std::fabs(p.fa - p.fb) * (next - p.x);
+      p.ca += 1 - from_b;
+      p.cb += from_b;
+      const double f = static_cast<double>(i + 1) / n_[from_b];  // SciPy's count / n
+      p.fa = Select(f, p.fa, mask);
+      p.fb = Select(p.fb, f, mask);
+      p.x = next;
+    }
+    p.side += count;
+    pos = p;
+    if constexpr (kTrack == kBounds) *tracked = k;
+    return ends;
+  }
+
   const double* a_;
   const double* b_;
-  const uint8_t* side_;  // of the next value
   const double n_[2];
-  size_t ca_ = 0, cb_ = 0;        // values taken from a and from b
-  size_t run_a_ = 0, run_b_ = 0;  // ... when the current run of equal values began
-  double fa_ = 0.0, fb_ = 0.0;    // ca / n_a, cb / n_b
-  double x_ = 0.0;                // the last value taken
+  Position p_;
   Extremes extremes_;
+  bool precise_ = true;  // track the extremes with their places, else block bounds first
 };
 
 // numpy's pairwise sum (internal/pairwise_sum.h) of the next n terms of the walk, generated a
