@@ -298,11 +298,11 @@ void RawColumn::Add(const ClassifiedValue& value) {
 
 // Two words that hold every byte of a text of up to 16 (overlapping loads of its ends), so that
 // with the length they identify it; longer texts are compared in full as well.
-TextCounts::Key TextCounts::MakeKey(std::string_view text) {
+inline TextCounts::Key TextCounts::MakeKey(std::string_view text) {
   const char* p = text.data();
   const size_t n = text.size();
   Key k;
-  k.size = n;
+  k.size = static_cast<uint32_t>(std::min<size_t>(n, UINT32_MAX));
   if (n >= 8) {
     k.head = Load(p, 8);
     k.tail = Load(p + n - 8, 8);
@@ -312,38 +312,38 @@ TextCounts::Key TextCounts::MakeKey(std::string_view text) {
   } else if (n > 0) {
     k.head = Load(p, 1) | Load(p + n / 2, 1) << 8 | Load(p + n - 1, 1) << 16;
   }
-  k.hash = Mix64((k.head * 0x9E3779B97F4A7C15ull) ^ k.tail ^ (n << 56));
   return k;
 }
 
 void TextCounts::Add(std::string_view text, uint64_t count) {
   if (2 * (entries_.size() + 1) > slots_.size()) Grow();
-  const Key key = MakeKey(text);
+  Key key = MakeKey(text);
   const size_t mask = slots_.size() - 1;
-  for (size_t i = key.hash & mask;; i = (i + 1) & mask) {
-    const uint32_t slot = slots_[i];
-    if (slot == 0) {
-      slots_[i] = static_cast<uint32_t>(entries_.size() + 1);
+  for (size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
+    Key& slot = slots_[i];
+    if (slot.entry == 0) {
+      key.entry = static_cast<uint32_t>(entries_.size() + 1);
+      slot = key;
       entries_.emplace_back(std::string(text), count);
-      keys_.push_back(key);
       return;
     }
-    const Key& k = keys_[slot - 1];
-    if (k.head == key.head && k.tail == key.tail && k.size == key.size &&
-        (key.size <= 16 || entries_[slot - 1].first == text)) {
-      entries_[slot - 1].second += count;
+    if (slot.head == key.head && slot.tail == key.tail && slot.size == key.size &&
+        (text.size() <= 16 || entries_[slot.entry - 1].first == text)) {
+      entries_[slot.entry - 1].second += count;
       return;
     }
   }
 }
 
 void TextCounts::Grow() {
-  slots_.assign(std::max<size_t>(16, 2 * slots_.size()), 0);
+  std::vector<Key> old(std::max<size_t>(16, 2 * slots_.size()));
+  old.swap(slots_);
   const size_t mask = slots_.size() - 1;
-  for (size_t e = 0; e < entries_.size(); ++e) {
-    size_t i = keys_[e].hash & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = static_cast<uint32_t>(e + 1);
+  for (const Key& key : old) {
+    if (key.entry == 0) continue;
+    size_t i = Hash(key) & mask;
+    while (slots_[i].entry != 0) i = (i + 1) & mask;
+    slots_[i] = key;
   }
 }
 

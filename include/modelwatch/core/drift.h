@@ -94,17 +94,21 @@ class TextCounts {
   std::vector<Entry>::const_iterator end() const { return entries_.end(); }
 
  private:
+  // A slot of the table: the text's bytes (all of them up to 16 bytes), its size, and the
+  // index + 1 of its entry (0: a free slot).
   struct Key {
-    uint64_t head = 0, tail = 0;  // the text's bytes (all of them up to 16 bytes)
-    uint64_t size = 0;
-    uint64_t hash = 0;
+    uint64_t head = 0, tail = 0;
+    uint32_t size = 0;
+    uint32_t entry = 0;
   };
   static Key MakeKey(std::string_view text);
+  static uint64_t Hash(const Key& key) {
+    return Mix64((key.head * 0x9E3779B97F4A7C15ull) ^ key.tail ^ (uint64_t{key.size} << 56));
+  }
   void Grow();
 
   std::vector<Entry> entries_;
-  std::vector<Key> keys_;        // of each entry
-  std::vector<uint32_t> slots_;  // entry index + 1, or 0 for a free slot
+  std::vector<Key> slots_;  // a power of two of them, at most half in use
 };
 
 // The raw values of one column on one side (what a file gives; a profile does not keep it).
