@@ -31,256 +31,382 @@ constexpr int kFineDigitBits = 15;
 constexpr size_t kKeysPerFineDigit = 64;
 constexpr size_t kTargetBucketKeys = size_t{1} << 14;
 constexpr size_t kCacheKeys = size_t{1} << 15;
-// In cache: digits of at most 12 bits (16 KiB of counters). A bucket whose keys vary in fewer
+// In cache: digits of at most 13 bits (32 KiB of counters). A bucket whose keys vary in fewer
 // than kLsdBits bits is sorted by (at most two) LSD passes; otherwise one more most-significant
-// split makes runs of about kKeysPerLeaf keys, and runs of at most kInsertionSortKeys are
+// split makes runs of about kKeysPerLeaf keys (1 to 2: few keys are out of place, and one
+// insertion sort over the bucket finishes them), and runs of at most kInsertionSortKeys are
 // finished by insertion sort (larger ones are split again).
-constexpr int kMaxDigitBits = 12;
+constexpr int kMaxDigitBits = 13;
 constexpr int kLsdBits = 2 * kMaxDigitBits;
-constexpr size_t kKeysPerLeaf = 4;
+constexpr size_t kKeysPerLeaf = 1;
 constexpr size_t kInsertionSortKeys = 48;
 
 using Segments = std::span<const std::span<const uint64_t>>;
 
-// Bits of the score part (bit 1 up) that differ between some keys of the segments.
-uint64_t VaryingBits(Segments segments) {
+// Parts of the input of a parallel ExactRanking (the result does not depend on them).
+constexpr size_t kParallelParts = 8;
+
+// The OR and the AND of the keys of some segments.
+struct KeyBits {
   uint64_t any = 0;
   uint64_t all = ~uint64_t{0};
-  size_t m = 0;
+  void Merge(const KeyBits& other) {
+    any |= other.any;
+    all &= other.all;
+  }
+  // Bits of the score part (bit 1 up) that differ between some of the keys.
+  uint64_t varying() const {
+    return any == 0 && all == ~uint64_t{0} ? 0 : (any ^ all) & ~uint64_t{1};
+  }
+};
+
+KeyBits BitsOf(Segments segments) {
+  KeyBits bits;
   for (std::span<const uint64_t> keys : segments) {
     for (uint64_t key : keys) {
-      any |= key;
-      all &= key;
+      bits.any |= key;
+      bits.all &= key;
     }
-    m += keys.size();
   }
-  return m == 0 ? 0 : (any ^ all) & ~uint64_t{1};
+  return bits;
 }
 
 uint64_t VaryingBits(const uint64_t* keys, size_t m) {
   const std::span<const uint64_t> one(keys, m);
-  return VaryingBits(Segments(&one, 1));
+  return BitsOf(Segments(&one, 1)).varying();
 }
 
-// The radix sort behind SortScoreKeys and ExactRanking. The most-significant scatters place every
-// bucket at its final position in the output buffer; each cache-sized bucket is then sorted in
-// cache and handed to `sink(sorted, home, m)`: `sorted` points at the m sorted keys (in the
-// output buffer, the cache buffer or the input), `home` at the bucket's place in the output
-// buffer. Buckets come from the highest scores to the lowest and no score spans two buckets, so
-// a sink can sweep them in descending order without the sorted array ever being written out.
-template <typename Sink>
-class KeySorter {
- public:
-  KeySorter(SortScratch* scratch, Sink sink)
-      : scratch_(scratch), cache_(scratch->cache(kCacheKeys)), sink_(std::move(sink)) {}
-
-  // The first, out-of-cache pass alone: scatters the keys of `segments` (m in all, `varying`
-  // their VaryingBits, m > kCacheKeys) into dst by their most significant bits. Returns the
-  // bucket sizes in ascending order; no score spans two buckets.
-  std::vector<size_t> ScatterTop(Segments segments, uint64_t* dst, size_t m, uint64_t varying) {
-    return Scatter(segments, dst, m, varying);
+// Segments cut into `count` parts of nearly equal numbers of keys (n in all), in order: the units
+// of a parallel scatter.
+std::vector<std::vector<std::span<const uint64_t>>> SplitParts(Segments segments, size_t n,
+                                                               size_t count) {
+  std::vector<std::vector<std::span<const uint64_t>>> parts(count);
+  size_t part = 0;
+  size_t part_end = n / count;  // part p holds keys [p * n / count, (p + 1) * n / count)
+  size_t seen = 0;              // keys before the current segment
+  for (std::span<const uint64_t> keys : segments) {
+    size_t at = 0;
+    while (at < keys.size()) {
+      while (seen + at >= part_end) part_end = (++part + 1) * n / count;  // the last ends at n
+      const size_t take = std::min(keys.size() - at, part_end - (seen + at));
+      parts[part].push_back(keys.subspan(at, take));
+      at += take;
+    }
+    seen += keys.size();
   }
+  return parts;
+}
 
-  // Sorts in place the consecutive buckets of `sizes` that start at `data` (from ScatterTop),
-  // handing each to the sink, highest first.
-  void SortBuckets(uint64_t* data, std::span<const size_t> sizes) {
-    size_t m = 0;
-    for (size_t c : sizes) m += c;
-    FinishBuckets(data, m, sizes);
-  }
+// One bucket of a most-significant scatter: its keys and, when the scatter counts them, how many
+// of those are positive.
+struct Bucket {
+  size_t keys = 0;
+  uint64_t positives = 0;
+};
 
-  // Sorts src (any size, `varying` its VaryingBits) towards dst, a distinct output range.
-  void Sort(const uint64_t* src, uint64_t* dst, size_t m, uint64_t varying) {
-    const std::span<const uint64_t> one(src, m);
-    SortSegments(Segments(&one, 1), dst, m, varying);
-  }
-
-  // Sorts the keys of `segments` (m in all, `varying` their VaryingBits) towards dst, a range
-  // distinct from all of them. The first scatter reads the segments in place, so keys collected
-  // in chunks are never concatenated.
-  void SortSegments(Segments segments, uint64_t* dst, size_t m, uint64_t varying) {
-    if (segments.size() == 1 && (varying == 0 || m <= kCacheKeys)) {
-      const uint64_t* src = segments[0].data();
-      if (varying == 0) {
-        sink_(src, dst, m);
-      } else {
-        sink_(SortInCache(src, dst, m, cache_, varying), dst, m);
+// Stable scatter of the keys of `parts` (m in all, `varying` their VaryingBits) into dst by their
+// most significant bits, into buckets of about kTargetBucketKeys whatever the distribution: the
+// top (up to 15) varying bits are counted, and runs of consecutive values of them grouped into
+// one bucket until it would exceed the target (a single value with more keys is a bucket of its
+// own). Returns the buckets in ascending score order; no score spans two buckets. The parts are
+// counted and scattered independently, on `parallel_for`; within a bucket, the keys of a part
+// follow those of the parts before it, so the output does not depend on the threads. With
+// kPositives, the counting pass also counts each bucket's positives (for parallel sweeps).
+template <typename Count, bool kPositives>
+std::vector<Bucket> ScatterByTopBits(std::span<const Segments> parts, uint64_t* dst, size_t m,
+                                     uint64_t varying, const ParallelFor& parallel_for) {
+  const int high = 63 - std::countl_zero(varying);
+  const int wanted = std::bit_width(m / kKeysPerFineDigit);
+  const int width = std::clamp(wanted, 1, std::min(kFineDigitBits, high));
+  const int shift = high - width + 1;
+  const uint64_t mask = (uint64_t{1} << width) - 1;
+  const size_t digits = size_t{1} << width;
+  // Per part: keys per digit, then its next output index per bucket.
+  std::vector<std::vector<Count>> fine(parts.size());
+  std::vector<std::vector<Count>> fine_positives(parts.size());
+  RunParallelFor(parallel_for, parts.size(), [&](size_t begin, size_t end) {
+    for (size_t p = begin; p < end; ++p) {
+      std::vector<Count>& counts = fine[p];
+      std::vector<Count>& positives = fine_positives[p];
+      counts.assign(digits, 0);
+      if constexpr (kPositives) positives.assign(digits, 0);
+      for (std::span<const uint64_t> keys : parts[p]) {
+        for (uint64_t key : keys) {
+          const size_t d = (key >> shift) & mask;
+          ++counts[d];
+          if constexpr (kPositives) positives[d] += static_cast<Count>(key & 1);
+        }
       }
-    } else if (varying == 0 || m <= kCacheKeys) {
-      uint64_t* out = dst;
-      for (std::span<const uint64_t> keys : segments)
-        out = std::copy(keys.begin(), keys.end(), out);
-      const std::span<const uint64_t> joined(dst, m);
-      SortSegments(Segments(&joined, 1), dst, m, varying);
+    }
+  });
+  // Group the digits by their counts over all parts.
+  std::vector<Count> bucket_of(digits);
+  std::vector<Bucket> buckets;
+  Bucket bucket;
+  for (size_t d = 0; d < digits; ++d) {
+    size_t c = 0;
+    for (const std::vector<Count>& counts : fine) c += counts[d];
+    if (bucket.keys > 0 && bucket.keys + c > kTargetBucketKeys) {
+      buckets.push_back(bucket);
+      bucket = Bucket{};
+    }
+    bucket.keys += c;
+    if constexpr (kPositives) {
+      for (const std::vector<Count>& positives : fine_positives) bucket.positives += positives[d];
+    }
+    bucket_of[d] = static_cast<Count>(buckets.size());
+  }
+  buckets.push_back(bucket);
+  std::vector<std::vector<Count>> next(parts.size(), std::vector<Count>(buckets.size(), 0));
+  for (size_t p = 0; p < parts.size(); ++p) {
+    for (size_t d = 0; d < digits; ++d) next[p][bucket_of[d]] += fine[p][d];
+  }
+  Count start = 0;
+  for (size_t b = 0; b < buckets.size(); ++b) {
+    for (std::vector<Count>& offsets : next) {
+      const Count c = offsets[b];
+      offsets[b] = start;
+      start += c;
+    }
+  }
+  RunParallelFor(parallel_for, parts.size(), [&](size_t begin, size_t end) {
+    for (size_t p = begin; p < end; ++p) {
+      Count* const offsets = next[p].data();
+      for (std::span<const uint64_t> keys : parts[p]) {
+        for (uint64_t key : keys) dst[offsets[bucket_of[(key >> shift) & mask]]++] = key;
+      }
+    }
+  });
+  return buckets;
+}
+
+template <bool kPositives>
+std::vector<Bucket> ScatterByTopBits(std::span<const Segments> parts, uint64_t* dst, size_t m,
+                                     uint64_t varying, const ParallelFor& parallel_for) {
+  // 32-bit counters keep the tables small (in cache) unless a count could overflow them.
+  return m <= UINT32_MAX
+             ? ScatterByTopBits<uint32_t, kPositives>(parts, dst, m, varying, parallel_for)
+             : ScatterByTopBits<uint64_t, kPositives>(parts, dst, m, varying, parallel_for);
+}
+
+void InsertionSort(uint64_t* a, size_t m) {
+  for (size_t i = 1; i < m; ++i) {
+    const uint64_t key = a[i];
+    const uint64_t score = key >> 1;
+    size_t j = i;
+    for (; j > 0 && (a[j - 1] >> 1) > score; --j) a[j] = a[j - 1];
+    a[j] = key;
+  }
+}
+
+// Insertion sort for nearly sorted keys (most of them at most one place from home): the first
+// step of each insertion is a branch-free compare-exchange, the rest a loop taken rarely.
+void NearlySortedInsertionSort(uint64_t* a, size_t m) {
+  if (m < 2) return;
+  uint64_t prev = a[0];
+  for (size_t i = 1; i < m; ++i) {
+    const uint64_t key = a[i];
+    const bool swap = (prev >> 1) > (key >> 1);
+    const uint64_t low = swap ? key : prev;
+    const uint64_t high = swap ? prev : key;
+    a[i - 1] = low;
+    a[i] = high;
+    prev = high;
+    if (swap && i >= 2 && (a[i - 2] >> 1) > (key >> 1)) [[unlikely]] {
+      size_t j = i - 1;
+      for (; j > 0 && (a[j - 1] >> 1) > (key >> 1); --j) a[j] = a[j - 1];
+      a[j] = key;
+    }
+  }
+}
+
+// The radix sort behind SortScoreKeys and ExactRanking, most significant bits first. It hands the
+// sorted keys to `visit(sorted, m)` in runs, from the highest scores to the lowest, each as soon
+// as it is sorted (while it is in cache); no score spans two runs, so a visitor can sweep tie
+// groups without the sorted array ever being written out. A visitor with a member
+// Negatives(count) does not need the keys of a run without positives (their order among
+// themselves changes neither ROC AUC nor average precision): such runs are counted, not sorted,
+// and handed over as their number of negatives, in their place in the order.
+template <typename Visit>
+class RunSorter {
+  static constexpr bool kSkipsNegativeRuns = requires(Visit & v) { v.Negatives(uint64_t{0}); };
+
+ public:
+  explicit RunSorter(Visit& visit) : visit_(visit) {}
+
+  // Sorts the m keys at src (`varying` their VaryingBits) and visits them; `free` is a distinct
+  // range of m keys. Both ranges are clobbered.
+  void Sort(uint64_t* src, uint64_t* free, size_t m, uint64_t varying) {
+    if (varying == 0) {
+      visit_(src, m);
+    } else if (m <= kInsertionSortKeys) {
+      InsertionSort(src, m);
+      visit_(src, m);
+    } else if (m > kCacheKeys) {
+      SortLarge(src, free, m, varying);
     } else {
-      const std::vector<size_t> sizes = Scatter(segments, dst, m, varying);
-      FinishBuckets(dst, m, sizes);
+      const int high = 63 - std::countl_zero(varying);
+      const int low = std::countr_zero(varying);
+      if (high - low < kLsdBits) {
+        visit_(SortLsd(src, free, m, low, high), m);
+      } else {
+        Split(src, free, m, high);
+      }
     }
   }
 
  private:
-  // Stable scatter of src into dst by the most significant bits, into buckets of about
-  // kTargetBucketKeys whatever the distribution: the top (up to 15) varying bits are counted, and
-  // runs of consecutive values of them grouped into one bucket until it would exceed the target
-  // (a single value with more keys is a bucket of its own). Returns the bucket sizes, in order.
-  std::vector<size_t> Scatter(Segments src, uint64_t* dst, size_t m, uint64_t varying) {
-    // 32-bit counters keep the tables small (in cache) unless a count could overflow them.
-    return m <= UINT32_MAX ? ScatterWith<uint32_t>(src, dst, m, varying)
-                           : ScatterWith<uint64_t>(src, dst, m, varying);
-  }
-  std::vector<size_t> Scatter(const uint64_t* src, uint64_t* dst, size_t m, uint64_t varying) {
+  // Out of cache (its keys share the top bits the last scatter looked at): scattered into `free`
+  // by the next bits, then each part sorted with its old place in src as free space.
+  void SortLarge(uint64_t* src, uint64_t* free, size_t m, uint64_t varying) {
     const std::span<const uint64_t> one(src, m);
-    return Scatter(Segments(&one, 1), dst, m, varying);
-  }
-
-  template <typename Count>
-  std::vector<size_t> ScatterWith(Segments src, uint64_t* dst, size_t m, uint64_t varying) {
-    const int high = 63 - std::countl_zero(varying);
-    const int wanted = std::bit_width(m / kKeysPerFineDigit);
-    const int width = std::clamp(wanted, 1, std::min(kFineDigitBits, high));
-    const int shift = high - width + 1;
-    const uint64_t mask = (uint64_t{1} << width) - 1;
-    std::vector<Count> fine(size_t{1} << width, 0);
-    for (std::span<const uint64_t> keys : src) {
-      for (uint64_t key : keys) ++fine[(key >> shift) & mask];
-    }
-    // Group the fine digits; fine[d] becomes the bucket of digit d.
-    std::vector<size_t> sizes;
-    size_t size = 0;
-    for (size_t d = 0; d < fine.size(); ++d) {
-      const size_t c = fine[d];
-      if (size > 0 && size + c > kTargetBucketKeys) {
-        sizes.push_back(size);
-        size = 0;
-      }
-      size += c;
-      fine[d] = static_cast<Count>(sizes.size());
-    }
-    sizes.push_back(size);
-    std::vector<Count> offsets(sizes.size());
-    Count sum = 0;
-    for (size_t b = 0; b < sizes.size(); ++b) {
-      offsets[b] = sum;
-      sum += static_cast<Count>(sizes[b]);
-    }
-    for (std::span<const uint64_t> keys : src) {
-      for (uint64_t key : keys) dst[offsets[fine[(key >> shift) & mask]]++] = key;
-    }
-    return sizes;
-  }
-
-  // Sorts the buckets of `data` (m keys in the output buffer) in place, highest first.
-  void FinishBuckets(uint64_t* data, size_t m, std::span<const size_t> sizes) {
-    uint64_t* end = data + m;
-    for (size_t b = sizes.size(); b-- > 0;) {
-      const size_t c = sizes[b];
-      end -= c;
-      if (c > kCacheKeys) {
-        SortLargeInPlace(end, c);
-      } else if (c > 0) {
-        sink_(SortInCache(end, end, c, cache_, VaryingBits(end, c)), end, c);
-      }
-    }
-  }
-
-  // A bucket too large for the cache (its keys share the top bits the last scatter looked at), in
-  // the output buffer: scatter it into its spare twin by the next bits, then sort each part back.
-  // The spare buffer is as large as the outermost such bucket; nested ones use their twin in it.
-  void SortLargeInPlace(uint64_t* data, size_t m) {
-    const uint64_t varying = VaryingBits(data, m);
-    if (varying == 0) {
-      sink_(data, data, m);
-      return;
-    }
-    if (large_depth_ == 0) {
-      spare_ = scratch_->spare(m);
-      spare_origin_ = data;
-    }
-    ++large_depth_;
-    uint64_t* spare = spare_ + (data - spare_origin_);
-    const std::vector<size_t> sizes = Scatter(data, spare, m, varying);
+    const Segments whole(&one, 1);
+    const std::vector<Bucket> buckets =
+        ScatterByTopBits<false>(std::span<const Segments>(&whole, 1), free, m, varying, nullptr);
     size_t end = m;
-    for (size_t b = sizes.size(); b-- > 0;) {
-      const size_t c = sizes[b];
+    for (size_t b = buckets.size(); b-- > 0;) {
+      const size_t c = buckets[b].keys;
       end -= c;
-      if (c > 0) Sort(spare + end, data + end, c, VaryingBits(spare + end, c));
+      if (c > 0) Sort(free + end, src + end, c, VaryingBits(free + end, c));
     }
-    --large_depth_;
   }
 
-  // Sorts src (at most kCacheKeys keys, `varying` its VaryingBits) in cache, with dst and tmp as
-  // buffers: src may equal dst, tmp is distinct from both. Returns where the sorted keys lie (src,
-  // dst or tmp). Below kInsertionSortKeys keys, insertion sort; if the keys vary in few bits
-  // (float-valued or rounded scores), LSD passes; otherwise one more most-significant split into
-  // tmp, into runs of about kKeysPerLeaf keys, each sorted the same way.
-  const uint64_t* SortInCache(const uint64_t* src, uint64_t* dst, size_t m, uint64_t* tmp,
-                              uint64_t varying) {
-    if (varying == 0) return src;
-    if (m <= kInsertionSortKeys) {
-      if (src != dst) std::copy(src, src + m, dst);
-      InsertionSort(dst, m);
-      return dst;
-    }
-    const int high = 63 - std::countl_zero(varying);
-    const int low = std::countr_zero(varying);
-    if (high - low < kLsdBits) return SortLsd(src, dst, m, low, high, tmp);
+  // In cache, keys varying in kLsdBits bits or more: one most-significant split from src into
+  // `free`, into runs of about kKeysPerLeaf keys; each run is finished in place (insertion sort,
+  // or sorted again with its old place in src as free space) and visited, highest first.
+  void Split(uint64_t* src, uint64_t* free, size_t m, int high) {
     const int width = std::clamp(static_cast<int>(std::bit_width(m / kKeysPerLeaf)), 1,
                                  std::min(kMaxDigitBits, high));
     const int shift = high - width + 1;
     const uint64_t mask = (uint64_t{1} << width) - 1;
     const size_t radix = size_t{1} << width;
-    // Counts, then offsets, then run ends; one table per nesting level (kept off the stack).
-    if (depth_ == split_tables_.size()) {
-      split_tables_.push_back(std::make_unique<uint32_t[]>(size_t{1} << kMaxDigitBits));
+    // Tables per nesting level (kept off the stack): counts, then run ends; for SplitSkipping
+    // also the digits of the runs it keeps and the negatives it skips below each.
+    if (depth_ == tables_.size()) {
+      tables_.push_back(std::make_unique<uint32_t[]>(3 * (size_t{1} << kMaxDigitBits)));
     }
-    uint32_t* ends = split_tables_[depth_].get();
+    if constexpr (kSkipsNegativeRuns) {
+      SplitSkipping(src, free, m, shift, mask, radix);
+      return;
+    }
+    uint32_t* ends = tables_[depth_].get();
     std::fill(ends, ends + radix, 0);
     for (size_t i = 0; i < m; ++i) ++ends[(src[i] >> shift) & mask];
     uint32_t sum = 0;
+    uint32_t largest = 0;
     for (size_t d = 0; d < radix; ++d) {
       const uint32_t c = ends[d];
+      largest = std::max(largest, c);
       ends[d] = sum;
       sum += c;
     }
     for (size_t i = 0; i < m; ++i) {
       const uint64_t key = src[i];
-      tmp[ends[(key >> shift) & mask]++] = key;
+      free[ends[(key >> shift) & mask]++] = key;
     }
-    size_t start = 0;
-    for (size_t d = 0; d < radix; ++d) {
+    if (largest <= kInsertionSortKeys) {
+      // Every run is short: one insertion sort over all of them, which moves keys only within
+      // their run (the runs are in order), then one visit.
+      NearlySortedInsertionSort(free, m);
+      visit_(free, m);
+      return;
+    }
+    // ends[d] is now the end of run d.
+    ++depth_;
+    for (size_t d = radix; d-- > 0;) {
+      const size_t start = d == 0 ? 0 : ends[d - 1];
       const size_t c = ends[d] - start;
-      uint64_t* run = tmp + start;
+      if (c == 0) continue;
+      uint64_t* run = free + start;
       if (c <= kInsertionSortKeys) {
         InsertionSort(run, c);
+        visit_(run, c);
       } else {
-        ++depth_;
-        const uint64_t* sorted = SortInCache(run, run, c, dst + start, VaryingBits(run, c));
-        --depth_;
-        if (sorted != run) std::copy(sorted, sorted + c, run);
+        Sort(run, src + start, c, VaryingBits(run, c));
       }
-      start = ends[d];
     }
-    return tmp;
+    --depth_;
   }
 
-  // LSD radix sort of src (varying bits [low, high]) alternating between tmp and dst; src may
-  // equal dst, tmp is distinct from both. Returns where the sorted keys lie (dst or tmp).
-  const uint64_t* SortLsd(const uint64_t* src, uint64_t* dst, size_t m, int low, int high,
-                          uint64_t* tmp) {
+  // Split for a visitor that takes negatives by number: per digit, keys and positives are
+  // counted; only the runs with a positive are scattered (in order, to the front of `free`) and
+  // sorted; the keys of the others go to a slot that nothing reads, and are visited as a count
+  // between the kept runs.
+  void SplitSkipping(uint64_t* src, uint64_t* free, size_t m, int shift, uint64_t mask,
+                     size_t radix) {
+    static_assert(kCacheKeys < (size_t{1} << 16));  // a count or an index fits 16 bits
+    uint32_t* const counts = tables_[depth_].get();
+    uint32_t* const kept = counts + (size_t{1} << kMaxDigitBits);  // digits of kept runs, ascending
+    uint32_t* const gaps = kept + (size_t{1} << kMaxDigitBits);    // negatives skipped below each
+    std::fill(counts, counts + radix, 0);
+    // Keys in the low 16 bits, positives in the high 16.
+    for (size_t i = 0; i < m; ++i) {
+      const uint64_t key = src[i];
+      counts[(key >> shift) & mask] += 1 + (static_cast<uint32_t>(key & 1) << 16);
+    }
+    // Each digit's next output index: a kept run's with bit 16 set, so that adding the entry's
+    // high half advances it; a skipped run's is the last slot, m - 1, which no kept key reaches
+    // when any key is skipped. Without branches: which runs hold a positive is data.
+    const uint32_t trash = static_cast<uint32_t>(m - 1);
+    uint32_t sum = 0;
+    uint32_t skipped = 0;
+    uint32_t largest = 0;
+    size_t runs = 0;
+    for (size_t d = 0; d < radix; ++d) {
+      const uint32_t c = counts[d] & 0xFFFF;
+      const bool keep = counts[d] > 0xFFFF;
+      kept[runs] = static_cast<uint32_t>(d);
+      gaps[runs] = skipped;
+      counts[d] = keep ? (uint32_t{1} << 16) | sum : trash;
+      sum += keep ? c : 0;
+      largest = std::max(largest, keep ? c : 0);
+      skipped = keep ? 0 : skipped + c;
+      runs += keep;
+    }
+    for (size_t i = 0; i < m; ++i) {
+      const uint64_t key = src[i];
+      uint32_t& next = counts[(key >> shift) & mask];
+      free[next & 0xFFFF] = key;
+      next += next >> 16;
+    }
+    // counts[kept[r]] & 0xFFFF is now the end of kept run r.
+    auto end_of = [&](size_t r) -> size_t { return r == 0 ? 0 : counts[kept[r - 1]] & 0xFFFF; };
+    if (largest <= kInsertionSortKeys) NearlySortedInsertionSort(free, sum);
+    visit_.Negatives(skipped);  // above the highest kept run
+    ++depth_;
+    for (size_t r = runs; r-- > 0;) {
+      const size_t start = end_of(r);
+      const size_t c = (counts[kept[r]] & 0xFFFF) - start;
+      uint64_t* const run = free + start;
+      if (largest <= kInsertionSortKeys) {
+        visit_(run, c);
+      } else if (c <= kInsertionSortKeys) {
+        InsertionSort(run, c);
+        visit_(run, c);
+      } else {
+        Sort(run, src + start, c, VaryingBits(run, c));
+      }
+      visit_.Negatives(gaps[r]);
+    }
+    --depth_;
+  }
+
+  // LSD radix sort of src (varying bits [low, high]) alternating between `free` and src. Returns
+  // where the sorted keys lie.
+  const uint64_t* SortLsd(uint64_t* src, uint64_t* free, size_t m, int low, int high) {
     const int bits = high - low + 1;
     const int digits = (bits + kMaxDigitBits - 1) / kMaxDigitBits;
     const int width = (bits + digits - 1) / digits;
     const size_t radix = size_t{1} << width;
     const uint64_t mask = radix - 1;
-    std::vector<uint32_t>& counts = scratch_->counts();
-    counts.assign(static_cast<size_t>(digits) * radix, 0);
+    counts_.assign(static_cast<size_t>(digits) * radix, 0);
     for (size_t i = 0; i < m; ++i) {
       const uint64_t key = src[i];
-      for (int d = 0; d < digits; ++d) ++counts[d * radix + ((key >> (low + width * d)) & mask)];
+      for (int d = 0; d < digits; ++d) ++counts_[d * radix + ((key >> (low + width * d)) & mask)];
     }
-    const uint64_t* from = src;
+    uint64_t* from = src;
     for (int d = 0; d < digits; ++d) {
-      uint32_t* offsets = &counts[d * radix];
+      uint32_t* offsets = &counts_[d * radix];
       if (offsets[(src[0] >> (low + width * d)) & mask] == m) continue;  // constant digit
       uint32_t sum = 0;
       for (size_t v = 0; v < radix; ++v) {
@@ -288,7 +414,7 @@ class KeySorter {
         offsets[v] = sum;
         sum += c;
       }
-      uint64_t* to = from == tmp ? dst : tmp;  // never the buffer being read
+      uint64_t* to = from == src ? free : src;
       const int shift = low + width * d;
       for (size_t i = 0; i < m; ++i) {
         const uint64_t key = from[i];
@@ -299,24 +425,10 @@ class KeySorter {
     return from;
   }
 
-  static void InsertionSort(uint64_t* a, size_t m) {
-    for (size_t i = 1; i < m; ++i) {
-      const uint64_t key = a[i];
-      const uint64_t score = key >> 1;
-      size_t j = i;
-      for (; j > 0 && (a[j - 1] >> 1) > score; --j) a[j] = a[j - 1];
-      a[j] = key;
-    }
-  }
-
-  SortScratch* scratch_;
-  uint64_t* cache_;
-  Sink sink_;
-  uint64_t* spare_ = nullptr;         // twin of the outermost large bucket
-  uint64_t* spare_origin_ = nullptr;  // that bucket, in the output buffer
-  int large_depth_ = 0;
-  size_t depth_ = 0;  // nesting of SortInCache
-  std::vector<std::unique_ptr<uint32_t[]>> split_tables_;
+  Visit& visit_;
+  size_t depth_ = 0;  // nesting of Split
+  std::vector<std::unique_ptr<uint32_t[]>> tables_;
+  std::vector<uint32_t> counts_;
 };
 
 // Up to this many positives in one histogram bin, the lower AP range of the bin is summed term
@@ -438,22 +550,6 @@ class TieGroupSweep {
   CompensatedSum ap_below_;
 };
 
-}  // namespace
-
-std::span<const uint64_t> SortScoreKeys(std::span<const uint64_t> keys, SortScratch* scratch) {
-  const size_t n = keys.size();
-  const uint64_t varying = VaryingBits(keys.data(), n);
-  if (varying == 0) return keys;
-  uint64_t* output = scratch->output(n);
-  auto place = [](const uint64_t* sorted, uint64_t* home, size_t m) {
-    if (sorted != home) std::copy(sorted, sorted + m, home);
-  };
-  KeySorter<decltype(place)>(scratch, place).Sort(keys.data(), output, n, varying);
-  return {output, n};
-}
-
-namespace {
-
 // Sweeps the sorted keys [sorted, sorted + m), highest first, one tie group per distinct score.
 template <typename Sweep>
 void SweepSorted(const uint64_t* sorted, size_t m, Sweep& sweep) {
@@ -471,9 +567,22 @@ void SweepSorted(const uint64_t* sorted, size_t m, Sweep& sweep) {
   }
 }
 
+// A RunSorter visitor that sweeps: sorted runs tie group by tie group, runs of negatives by their
+// number alone.
+template <typename Sweep>
+class SweepVisitor {
+ public:
+  explicit SweepVisitor(Sweep& sweep) : sweep_(sweep) {}
+  void operator()(const uint64_t* run, size_t m) { SweepSorted(run, m, sweep_); }
+  void Negatives(uint64_t count) { sweep_.Add(0, count); }
+
+ private:
+  Sweep& sweep_;
+};
+
 // Consecutive top-level buckets grouped into runs of at least kGroupKeys keys: the unit of
-// parallel work in ExactRanking. The grouping depends on the data alone, so the result is the
-// same whatever the number of threads.
+// parallel work in ExactRanking, each swept from the positives and negatives above it. The
+// grouping depends on the data alone, so the result is the same whatever the number of threads.
 constexpr size_t kGroupKeys = size_t{1} << 18;
 
 struct BucketGroup {
@@ -484,15 +593,16 @@ struct BucketGroup {
   uint64_t positives = 0;
 };
 
-std::vector<BucketGroup> GroupBuckets(const std::vector<size_t>& sizes) {
+std::vector<BucketGroup> GroupBuckets(const std::vector<Bucket>& buckets) {
   std::vector<BucketGroup> groups;
   BucketGroup g;
   size_t offset = 0;
-  for (size_t b = 0; b < sizes.size(); ++b) {
+  for (size_t b = 0; b < buckets.size(); ++b) {
     g.buckets++;
-    g.keys += sizes[b];
-    offset += sizes[b];
-    if (g.keys >= kGroupKeys || b + 1 == sizes.size()) {
+    g.keys += buckets[b].keys;
+    g.positives += buckets[b].positives;
+    offset += buckets[b].keys;
+    if (g.keys >= kGroupKeys || b + 1 == buckets.size()) {
       groups.push_back(g);
       g = BucketGroup{b + 1, 0, offset, 0, 0};
     }
@@ -502,13 +612,46 @@ std::vector<BucketGroup> GroupBuckets(const std::vector<size_t>& sizes) {
 
 }  // namespace
 
+std::span<const uint64_t> SortScoreKeys(std::span<const uint64_t> keys, SortScratch* scratch) {
+  const size_t n = keys.size();
+  const uint64_t varying = VaryingBits(keys.data(), n);
+  if (varying == 0) return keys;
+  uint64_t* const src = scratch->output(n);
+  std::copy(keys.begin(), keys.end(), src);
+  uint64_t* const sorted = scratch->sorted(n);
+  size_t end = n;  // runs come highest first: filled from the end
+  auto place = [&](const uint64_t* run, size_t m) {
+    end -= m;
+    std::copy(run, run + m, sorted + end);
+  };
+  RunSorter<decltype(place)>(place).Sort(src, scratch->spare(n), n, varying);
+  return {sorted, n};
+}
+
 RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
                            SortScratch* scratch, const ParallelFor& parallel_for) {
   size_t n = 0;
   for (std::span<const uint64_t> keys : segments) n += keys.size();
-  const uint64_t varying = VaryingBits(segments);
   TieGroupSweep<false> sweep;
   if (n == 0) return sweep.Finish();
+  // With threads, the passes over the input (bits, counts, scatter) read it in parts, one
+  // thread per part at a time.
+  const size_t num_parts = parallel_for && n > kCacheKeys ? kParallelParts : 1;
+  std::vector<std::vector<std::span<const uint64_t>>> split;
+  std::vector<Segments> pieces;
+  if (num_parts == 1) {
+    pieces.push_back(segments);
+  } else {
+    split = SplitParts(segments, n, num_parts);
+    pieces.assign(split.begin(), split.end());
+  }
+  std::vector<KeyBits> part_bits(num_parts);
+  RunParallelFor(num_parts > 1 ? parallel_for : nullptr, num_parts, [&](size_t begin, size_t end) {
+    for (size_t p = begin; p < end; ++p) part_bits[p] = BitsOf(pieces[p]);
+  });
+  KeyBits bits;
+  for (const KeyBits& b : part_bits) bits.Merge(b);
+  const uint64_t varying = bits.varying();
   if (varying == 0) {  // one score: one tie group
     uint64_t pos = 0;
     for (std::span<const uint64_t> keys : segments) {
@@ -517,57 +660,46 @@ RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
     sweep.Add(pos, n - pos);
     return sweep.Finish();
   }
+  uint64_t* const output = scratch->output(n);
   if (n <= kCacheKeys) {
-    // Small: sorted in cache and swept as it is.
-    auto sweep_bucket = [&sweep](const uint64_t* sorted, uint64_t*, size_t m) {
-      SweepSorted(sorted, m, sweep);
-    };
-    KeySorter<decltype(sweep_bucket)>(scratch, sweep_bucket)
-        .SortSegments(segments, scratch->output(n), n, varying);
+    // Small: gathered, sorted in cache and swept.
+    uint64_t* out = output;
+    for (std::span<const uint64_t> keys : segments) out = std::copy(keys.begin(), keys.end(), out);
+    SweepVisitor<TieGroupSweep<false>> visit(sweep);
+    RunSorter<decltype(visit)>(visit).Sort(output, scratch->cache(n), n, varying);
     return sweep.Finish();
   }
-  // Large: one scatter pass, then groups of buckets sorted in place and swept in parallel, each
-  // group's sweep starting from the positives and negatives of the groups above it.
-  uint64_t* const output = scratch->output(n);
-  auto place = [](const uint64_t* sorted, uint64_t* home, size_t m) {
-    if (sorted != home) std::copy(sorted, sorted + m, home);
-  };
-  const std::vector<size_t> sizes =
-      KeySorter<decltype(place)>(scratch, place).ScatterTop(segments, output, n, varying);
-  std::vector<BucketGroup> groups = GroupBuckets(sizes);
-  auto for_groups = [&](const std::function<void(size_t begin, size_t end)>& body) {
-    if (parallel_for) {
-      parallel_for(groups.size(), body);
-    } else {
-      body(0, groups.size());
-    }
-  };
-  for_groups([&](size_t begin, size_t end) {
-    SortScratch local;
-    KeySorter<decltype(place)> sorter(&local, place);
-    for (size_t g = begin; g < end; ++g) {
-      BucketGroup& group = groups[g];
-      uint64_t* data = output + group.offset;
-      sorter.SortBuckets(data,
-                         std::span<const size_t>(sizes).subspan(group.first_bucket, group.buckets));
-      for (size_t i = 0; i < group.keys; ++i) group.positives += data[i] & 1;
-    }
-  });
-  // Positives and negatives above each group (groups ascend; the sweep descends).
-  std::vector<std::pair<uint64_t, uint64_t>> above(groups.size());
+  // Large: one scatter pass into the output, which also counts positives per bucket; then groups
+  // of buckets, each sorted in cache and swept at once, bucket by bucket, from the positives and
+  // negatives of the groups above it; the groups' sums are added up in order.
+  const std::vector<Bucket> buckets =
+      ScatterByTopBits<true>(pieces, output, n, varying, num_parts > 1 ? parallel_for : nullptr);
+  const std::vector<BucketGroup> groups = GroupBuckets(buckets);
+  std::vector<TieGroupSweep<false>> parts(groups.size());
   uint64_t tp = 0, fp = 0;
   for (size_t g = groups.size(); g-- > 0;) {
-    above[g] = {tp, fp};
+    parts[g] = TieGroupSweep<false>(tp, fp);
     tp += groups[g].positives;
     fp += groups[g].keys - groups[g].positives;
   }
-  std::vector<TieGroupSweep<false>> parts(groups.size());
-  for_groups([&](size_t begin, size_t end) {
+  auto sweep_groups = [&](size_t begin, size_t end) {
+    SortScratch local;
+    SortScratch* const s = parallel_for ? &local : scratch;  // the caller's, when on its thread
+    uint64_t* const cache = s->cache(kCacheKeys);
     for (size_t g = begin; g < end; ++g) {
-      parts[g] = TieGroupSweep<false>(above[g].first, above[g].second);
-      SweepSorted(output + groups[g].offset, groups[g].keys, parts[g]);
+      SweepVisitor<TieGroupSweep<false>> visit(parts[g]);
+      RunSorter<decltype(visit)> sorter(visit);
+      size_t offset = groups[g].offset + groups[g].keys;
+      for (size_t b = groups[g].first_bucket + groups[g].buckets; b-- > groups[g].first_bucket;) {
+        const size_t c = buckets[b].keys;
+        offset -= c;
+        if (c == 0) continue;
+        uint64_t* const data = output + offset;
+        sorter.Sort(data, c > kCacheKeys ? s->spare(c) : cache, c, VaryingBits(data, c));
+      }
     }
-  });
+  };
+  RunParallelFor(parallel_for, groups.size(), sweep_groups);
   for (size_t g = groups.size(); g-- > 0;) sweep.Continue(parts[g]);
   return sweep.Finish();
 }

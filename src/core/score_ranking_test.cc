@@ -71,38 +71,70 @@ TEST(ScoreRankingTest, RadixSortOrdersByScore) {
   }
 }
 
+// Reference: std::sort, then the textbook definitions with long double accumulation; checks
+// ExactRanking of `keys` against it.
+void ExpectMatchesComparisonSort(const std::vector<uint64_t>& keys, SortScratch* scratch) {
+  std::vector<uint64_t> sorted = keys;
+  std::sort(sorted.begin(), sorted.end(), ByScore);
+  uint64_t tp = 0, fp = 0;
+  long double pairs2 = 0, ap = 0;  // 2U; sum of pos_g * precision_g
+  for (size_t i = sorted.size(); i > 0;) {
+    size_t j = i;
+    uint64_t pos = 0;
+    while (j > 0 && (sorted[j - 1] >> 1) == (sorted[i - 1] >> 1)) pos += sorted[--j] & 1;
+    const uint64_t neg = (i - j) - pos;
+    pairs2 += static_cast<long double>(neg) * (2 * tp + pos);
+    tp += pos;
+    fp += neg;
+    if (pos > 0) ap += static_cast<long double>(pos) * tp / (tp + fp);
+    i = j;
+  }
+  const score_internal::RankingResult r = score_internal::ExactRanking(keys, scratch);
+  EXPECT_EQ(r.positives, tp);
+  EXPECT_EQ(r.negatives, fp);
+  ASSERT_EQ(r.roc_auc.has_value(), tp > 0 && fp > 0);
+  if (r.roc_auc) {
+    EXPECT_NEAR(r.roc_auc->value, static_cast<double>(pairs2 / (2.0L * tp * fp)), 1e-15);
+  }
+  ASSERT_EQ(r.average_precision.has_value(), tp > 0);
+  if (r.average_precision) {
+    EXPECT_NEAR(r.average_precision->value, static_cast<double>(ap / tp), 1e-14);
+  }
+}
+
 TEST(ScoreRankingTest, ExactRankingMatchesComparisonSort) {
-  // Reference: std::sort, then the textbook definitions with long double accumulation.
   TestRng rng(2);
   SortScratch scratch;
   for (size_t n : kSizes) {
     SCOPED_TRACE("n " + std::to_string(n));
     for (const std::vector<uint64_t>& keys : KeyShapes(rng, n)) {
-      std::vector<uint64_t> sorted = keys;
-      std::sort(sorted.begin(), sorted.end(), ByScore);
-      uint64_t tp = 0, fp = 0;
-      long double pairs2 = 0, ap = 0;  // 2U; sum of pos_g * precision_g
-      for (size_t i = sorted.size(); i > 0;) {
-        size_t j = i;
-        uint64_t pos = 0;
-        while (j > 0 && (sorted[j - 1] >> 1) == (sorted[i - 1] >> 1)) pos += sorted[--j] & 1;
-        const uint64_t neg = (i - j) - pos;
-        pairs2 += static_cast<long double>(neg) * (2 * tp + pos);
-        tp += pos;
-        fp += neg;
-        if (pos > 0) ap += static_cast<long double>(pos) * tp / (tp + fp);
-        i = j;
+      ExpectMatchesComparisonSort(keys, &scratch);
+    }
+  }
+}
+
+// Runs without a positive are counted, not sorted: rare, frequent, no and only positives, and
+// positives tied with negatives, over the same shapes.
+TEST(ScoreRankingTest, ExactRankingWithFewOrManyPositives) {
+  TestRng rng(3);
+  SortScratch scratch;
+  for (size_t n : {size_t{100}, size_t{5000}, size_t{40000}, size_t{300000}}) {
+    for (uint64_t per_mille : {0, 1, 20, 300, 990, 1000}) {
+      SCOPED_TRACE("n " + std::to_string(n) + ", positives per mille " + std::to_string(per_mille));
+      std::vector<std::vector<uint64_t>> shapes = KeyShapes(rng, n);
+      // Half the keys on one score among close neighbours: one long run inside a split.
+      shapes.emplace_back();
+      for (size_t i = 0; i < n; ++i) {
+        shapes.back().push_back(
+            PackScoreKey(i % 2 ? 0.5 : 0.5 + std::ldexp(rng.Uniform(), -20), 0));
       }
-      const score_internal::RankingResult r = score_internal::ExactRanking(keys, &scratch);
-      EXPECT_EQ(r.positives, tp);
-      EXPECT_EQ(r.negatives, fp);
-      ASSERT_EQ(r.roc_auc.has_value(), tp > 0 && fp > 0);
-      if (r.roc_auc) {
-        EXPECT_NEAR(r.roc_auc->value, static_cast<double>(pairs2 / (2.0L * tp * fp)), 1e-15);
-      }
-      ASSERT_EQ(r.average_precision.has_value(), tp > 0);
-      if (r.average_precision) {
-        EXPECT_NEAR(r.average_precision->value, static_cast<double>(ap / tp), 1e-14);
+      for (std::vector<uint64_t> keys : shapes) {
+        for (uint64_t& key : keys) key = (key & ~uint64_t{1}) | (rng.Below(1000) < per_mille);
+        ExpectMatchesComparisonSort(keys, &scratch);
+        // Every positive tied with a negative: a copy of each key with the other label.
+        std::vector<uint64_t> tied = keys;
+        for (size_t i = 0; i < keys.size(); i += 7) tied.push_back(keys[i] ^ 1);
+        ExpectMatchesComparisonSort(tied, &scratch);
       }
     }
   }
@@ -122,7 +154,7 @@ TEST(ScoreRankingTest, ExactRankingSameForSegmentsAndThreads) {
       if (begin == 0) break;
     }
   };
-  for (size_t n : {size_t{40000}, size_t{300000}, size_t{1} << 20}) {
+  for (size_t n : {size_t{40000}, size_t{40001}, size_t{300000}, size_t{300007}, size_t{1} << 20}) {
     SCOPED_TRACE("n " + std::to_string(n));
     for (const std::vector<uint64_t>& keys : KeyShapes(rng, n)) {
       const score_internal::RankingResult whole = score_internal::ExactRanking(keys, &scratch);

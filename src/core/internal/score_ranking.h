@@ -29,17 +29,16 @@ inline uint64_t PackScoreKey(double score, bool positive) {
   return (std::bit_cast<uint64_t>(score + 0.0) << 1) | static_cast<uint64_t>(positive);
 }
 
-// Scratch space of SortScoreKeys, grown on demand and reused across calls (one per class in
-// multiclass Finish()): the output (n keys), a spare buffer as large as the largest bucket that
-// does not fit the cache (none for spread-out scores), and a cache-sized buffer; uninitialized.
+// Scratch space of SortScoreKeys and ExactRanking, grown on demand and reused across calls (one
+// per class in multiclass Finish()): the output of the first scatter (n keys), a spare buffer as
+// large as the largest bucket that does not fit the cache (none for spread-out scores), a
+// cache-sized buffer, and SortScoreKeys' result (n keys); uninitialized.
 class SortScratch {
  public:
   uint64_t* output(size_t n) { return Grow(&output_, &output_size_, n); }
   uint64_t* spare(size_t n) { return Grow(&spare_, &spare_size_, n); }
   uint64_t* cache(size_t n) { return Grow(&cache_, &cache_size_, n); }
-  std::vector<uint32_t>& counts() { return counts_; }
-  std::vector<uint32_t>& offsets() { return offsets_; }
-  std::vector<uint32_t>& lsd_counts() { return lsd_counts_; }
+  uint64_t* sorted(size_t n) { return Grow(&sorted_, &sorted_size_, n); }
 
  private:
   static uint64_t* Grow(std::unique_ptr<uint64_t[]>* buffer, size_t* size, size_t n) {
@@ -53,23 +52,23 @@ class SortScratch {
   std::unique_ptr<uint64_t[]> output_;
   std::unique_ptr<uint64_t[]> spare_;
   std::unique_ptr<uint64_t[]> cache_;
+  std::unique_ptr<uint64_t[]> sorted_;
   size_t output_size_ = 0;
   size_t spare_size_ = 0;
   size_t cache_size_ = 0;
-  std::vector<uint32_t> counts_;
-  std::vector<uint32_t> offsets_;
-  std::vector<uint32_t> lsd_counts_;
+  size_t sorted_size_ = 0;
 };
 
 // Sorts packed keys by score (key >> 1) with a radix sort on the bits that vary. Out of cache,
 // most significant bits first: the top (up to 15) varying bits are counted and runs of their
 // values grouped into buckets of about 16K keys whatever the distribution, so one scatter pass
 // over memory usually suffices (more only where many keys share those bits). In cache, each bucket
-// is split once more by its next bits into runs of a few keys finished by insertion sort, or, when
-// its keys vary in fewer than 24 bits (float-valued or rounded scores), sorted by two LSD passes.
-// The label bit is not a sort key: within one score the labels come in any order. `keys` is not
-// modified; the result lies in `scratch` or, when all scores are equal, is `keys` itself; it is
-// valid until the next use of `scratch`. Keys must be < 2^63 (scores in [0, 1]).
+// is split once more by its next (up to 13) bits into runs of one or two keys, which one insertion
+// sort over the bucket finishes (longer runs are split again), or, when its keys vary in fewer
+// than 26 bits (float-valued or rounded scores), sorted by two LSD passes. The label bit is not a
+// sort key: within one score the labels come in any order. `keys` is not modified; the result
+// lies in `scratch` or, when all scores are equal, is `keys` itself; it is valid until the next
+// use of `scratch`. Keys must be < 2^63 (scores in [0, 1]).
 std::span<const uint64_t> SortScoreKeys(std::span<const uint64_t> keys, SortScratch* scratch);
 
 // A metric value with the range of exact values consistent with the data it came from:
@@ -91,11 +90,14 @@ struct RankingResult {
 
 // Exact ROC AUC (roc_auc_score) and average precision (average_precision_score) of unsorted
 // packed keys: the sort of SortScoreKeys, each cache-sized bucket swept (highest scores first)
-// while it is in cache, so the sorted array is never written out.
+// as soon as it is sorted, so the sorted array is never written out. Negatives need no order
+// among themselves: in cache, the runs of a split that hold no positive are counted, not sorted.
 RankingResult ExactRanking(std::span<const uint64_t> keys, SortScratch* scratch);
 // The same over keys held in several segments (ChunkedVector::chunks()), read in place. Above
-// kCacheKeys keys, one scatter pass splits them into buckets whose groups are then sorted and
-// swept on `parallel_for` (nullptr: the calling thread); the result does not depend on it.
+// kCacheKeys keys, one scatter pass splits them into buckets, which are sorted and swept in
+// groups, each from the positives and negatives of the groups above it. With `parallel_for`
+// (nullptr: the calling thread) the groups, and the passes over the input (cut into parts), run
+// on the caller's threads; the result does not depend on them.
 RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
                            SortScratch* scratch, const ParallelFor& parallel_for);
 
