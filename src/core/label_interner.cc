@@ -1,6 +1,58 @@
 #include "modelwatch/core/label_interner.h"
 
+#include <cstring>
+
 namespace modelwatch {
+namespace {
+
+// The bytes of a label of at most 8 bytes, packed as MakeShortKey packs them (byte i at bits
+// 8i..8i+7), from at most three loads that stay within the label: no loop over its bytes.
+inline uint64_t PackShortLabel(std::string_view label) {
+  const char* p = label.data();
+  const size_t n = label.size();
+  if (n >= 4) {
+    uint32_t low, high;  // bytes [0, 4) and [n - 4, n): they overlap when n < 8
+    std::memcpy(&low, p, 4);
+    std::memcpy(&high, p + n - 4, 4);
+    return uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  // Bytes 0, n / 2 and n - 1 cover the 1 to 3 bytes (a byte or'ed twice is still itself).
+  return uint64_t{static_cast<unsigned char>(p[0])} |
+         (uint64_t{static_cast<unsigned char>(p[n / 2])} << (8 * (n / 2))) |
+         (uint64_t{static_cast<unsigned char>(p[n - 1])} << (8 * (n - 1)));
+}
+
+// The id of the short label (`bytes`, `size`) among `keys`, or kNotFound. Every key is compared,
+// without an early exit: which label a row holds is as good as random, and the exit branch would
+// be mispredicted on most rows. Keys are distinct, so at most one matches.
+template <typename ShortKeys>
+inline uint32_t ScanShortKeys(const ShortKeys& keys, uint64_t bytes, uint32_t size) {
+  uint32_t found = LabelInterner::kNotFound;
+  const uint32_t n = static_cast<uint32_t>(keys.size());
+  for (uint32_t id = 0; id < n; ++id) {
+    found = ((keys[id].bytes ^ bytes) | (keys[id].size ^ size)) == 0 ? id : found;
+  }
+  return found;
+}
+
+// Find() for the other cases (a label longer than 8 bytes, or more labels than the scan takes):
+// out of line, so that the common case saves no registers for it.
+template <typename Texts, typename Index>
+[[gnu::noinline]] uint32_t FindOther(const Texts& texts, const Index& index,
+                                     std::string_view label) {
+  if (texts.size() <= LabelInterner::kLinearScanLimit) {
+    for (uint32_t id = 0; id < texts.size(); ++id) {
+      const std::string& t = *texts[id];
+      if (t.size() == label.size() && std::string_view(t) == label) return id;
+    }
+    return LabelInterner::kNotFound;
+  }
+  auto it = index.find(label);
+  return it == index.end() ? LabelInterner::kNotFound : it->second;
+}
+
+}  // namespace
 
 LabelInterner::LabelInterner(const LabelInterner& other) { *this = other; }
 
@@ -17,9 +69,7 @@ LabelInterner& LabelInterner::operator=(const LabelInterner& other) {
 LabelInterner::ShortKey LabelInterner::MakeShortKey(std::string_view label) {
   ShortKey key;
   if (label.size() > 8) return key;
-  for (size_t i = 0; i < label.size(); ++i) {
-    key.bytes |= uint64_t{static_cast<unsigned char>(label[i])} << (8 * i);
-  }
+  key.bytes = PackShortLabel(label);
   key.size = static_cast<uint32_t>(label.size());
   return key;
 }
@@ -31,36 +81,34 @@ void LabelInterner::Rebuild() {
 }
 
 uint32_t LabelInterner::Find(std::string_view label) const {
-  if (texts_.size() <= kLinearScanLimit) {
-    const ShortKey key = MakeShortKey(label);
-    if (key.size != UINT32_MAX) {
-      for (uint32_t id = 0; id < short_keys_.size(); ++id) {
-        if (short_keys_[id].bytes == key.bytes && short_keys_[id].size == key.size) return id;
-      }
-      return kNotFound;
-    }
-    for (uint32_t id = 0; id < texts_.size(); ++id) {
-      const std::string& t = *texts_[id];
-      if (t.size() == label.size() && std::string_view(t) == label) return id;
-    }
-    return kNotFound;
+  if (texts_.size() <= kLinearScanLimit && label.size() <= 8) [[likely]] {
+    return ScanShortKeys(short_keys_, PackShortLabel(label), static_cast<uint32_t>(label.size()));
   }
-  auto it = index_.find(label);
-  return it == index_.end() ? kNotFound : it->second;
+  return FindOther(texts_, index_, label);
 }
 
 uint32_t LabelInterner::Intern(std::string_view label) {
-  uint32_t id = Find(label);
-  if (id != kNotFound) return id;
-  id = static_cast<uint32_t>(texts_.size());
-  texts_.push_back(std::make_unique<std::string>(label));
-  short_keys_.push_back(MakeShortKey(label));
-  if (texts_.size() == kLinearScanLimit + 1) {
-    Rebuild();
-  } else if (texts_.size() > kLinearScanLimit) {
-    index_.emplace(*texts_.back(), id);
+  if (texts_.size() <= kLinearScanLimit && label.size() <= 8) [[likely]] {
+    const uint32_t id =
+        ScanShortKeys(short_keys_, PackShortLabel(label), static_cast<uint32_t>(label.size()));
+    if (id != kNotFound) [[likely]]
+      return id;
   }
-  return id;
+  // Everything else out of line, so that the common case above saves no registers for it.
+  auto find_or_add = [this](std::string_view text) __attribute__((noinline)) {
+    uint32_t id = Find(text);
+    if (id != kNotFound) return id;
+    id = static_cast<uint32_t>(texts_.size());
+    texts_.push_back(std::make_unique<std::string>(text));
+    short_keys_.push_back(MakeShortKey(text));
+    if (texts_.size() == kLinearScanLimit + 1) {
+      Rebuild();
+    } else if (texts_.size() > kLinearScanLimit) {
+      index_.emplace(*texts_.back(), id);
+    }
+    return id;
+  };
+  return find_or_add(label);
 }
 
 }  // namespace modelwatch

@@ -43,6 +43,23 @@ class RankedMean {
   CompensatedSum value_, below_, above_, weight_;
 };
 
+// numpy.argmax: the first index of the largest score (scores are finite). Two running maxima,
+// over the even and the odd indices, halve the chain of dependent compares of one scan.
+size_t FirstArgmax(std::span<const double> scores) {
+  size_t even = 0;
+  size_t odd = scores.size() > 1 ? 1 : 0;
+  for (size_t k = 2; k + 1 < scores.size(); k += 2) {
+    even = scores[k] > scores[even] ? k : even;
+    odd = scores[k + 1] > scores[odd] ? k + 1 : odd;
+  }
+  if (scores.size() % 2 == 1 && scores.size() > 1) {
+    const size_t last = scores.size() - 1;
+    even = scores[last] > scores[even] ? last : even;
+  }
+  // The larger of the two; on a tie the smaller index.
+  return scores[odd] > scores[even] || (scores[odd] == scores[even] && odd < even) ? odd : even;
+}
+
 std::string QuotedList(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& name : names) {
@@ -87,14 +104,13 @@ void MulticlassScoreAccumulator::Update(uint32_t truth, std::span<const double> 
   }
   double clipped_sum = 0.0;
   double brier = 0.0;
-  size_t argmax = 0;
   for (size_t k = 0; k < num; ++k) {
     const double p = scores[k];
     clipped_sum += score_internal::ClipProbability(p);
     const double residual = p - (k == truth ? 1.0 : 0.0);
     brier += residual * residual;
-    if (p > scores[argmax]) argmax = k;
   }
+  const size_t argmax = FirstArgmax(scores);
   log_loss_sum_.Add(-std::log(score_internal::ClipProbability(scores[truth]) / clipped_sum));
   brier_sum_.Add(brier);
   score_internal::AddCalibration(ece_, ece_step_, scores[argmax], argmax == truth);
@@ -121,14 +137,13 @@ void MulticlassScoreAccumulator::Remove(uint32_t truth, std::span<const double> 
   }
   double clipped_sum = 0.0;
   double brier = 0.0;
-  size_t argmax = 0;
   for (size_t k = 0; k < num; ++k) {
     const double p = scores[k];
     clipped_sum += score_internal::ClipProbability(p);
     const double residual = p - (k == truth ? 1.0 : 0.0);
     brier += residual * residual;
-    if (p > scores[argmax]) argmax = k;
   }
+  const size_t argmax = FirstArgmax(scores);
   log_loss_sum_.Add(std::log(score_internal::ClipProbability(scores[truth]) / clipped_sum));
   brier_sum_.Add(-brier);
   score_internal::RemoveCalibration(ece_, ece_step_, scores[argmax], argmax == truth);

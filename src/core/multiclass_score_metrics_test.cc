@@ -131,6 +131,35 @@ TEST(MulticlassScoreMetricsTest, TopLabelCalibrationTakesFirstMaximum) {
   // Tied maximum: argmax is the first column (numpy.argmax), so truth 1 is a miss.
   ExpectClose(Compute({1}, {{0.4, 0.4, 0.2}}).ece, 0.4);
   ExpectClose(Compute({0}, {{0.4, 0.4, 0.2}}).ece, 0.6);
+  // Every class count, every pair of tied maxima (i < j) at even or odd places: only the first
+  // is the argmax, in Update and in Remove (histogram mode).
+  for (uint32_t classes = 2; classes <= 7; ++classes) {
+    for (uint32_t i = 0; i < classes; ++i) {
+      for (uint32_t j = i + 1; j < classes; ++j) {
+        SCOPED_TRACE(std::to_string(classes) + " classes, maxima at " + std::to_string(i) +
+                     " and " + std::to_string(j));
+        std::vector<double> row(classes, 0.0);
+        row[i] = row[j] = 0.4;
+        ExpectClose(Compute({i}, {row}).ece, 0.6);  // a hit: |1 - 0.4|
+        ExpectClose(Compute({j}, {row}).ece, 0.4);  // a miss: |0 - 0.4|
+        ScoreOptions histogram;
+        histogram.mode = ScoreMode::kHistogram;
+        MulticlassScoreAccumulator acc(Names(classes), histogram);
+        std::vector<double> other(classes, 0.0);
+        other[j] = 1.0;
+        acc.Update(j, other);  // a hit at confidence 1
+        acc.Update(j, row);    // a miss at confidence 0.4, then taken back
+        acc.Remove(j, row);
+        ExpectClose(acc.Finish().ece, 0.0);
+      }
+    }
+    // A strict maximum at each place.
+    for (uint32_t i = 0; i < classes; ++i) {
+      std::vector<double> row(classes, 0.1 / classes);
+      row[i] = 0.6;
+      ExpectClose(Compute({i}, {row}).ece, 0.4);
+    }
+  }
 }
 
 TEST(MulticlassScoreMetricsTest, SingleTrueClassAndEmpty) {

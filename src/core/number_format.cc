@@ -34,6 +34,32 @@ uint32_t EightDigitsValue(uint64_t word) {
 
 bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 
+// 10^k for k <= 8, as integers.
+constexpr uint32_t kPow10Int[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+
+constexpr uint64_t kEightZeros = 0x3030303030303030;  // "00000000"
+
+// The value of the 1 to 16 digits [p, end), where the 8 bytes before `end` are readable (they may
+// begin before p), or false when one of them is not a digit. Without a branch on the count (the
+// lengths of a column's numbers vary, and a branch on them is mispredicted): the last 8 bytes give
+// the last k = 1..8 digits, the bytes before them replaced by '0's; with more than 8 digits, a
+// second load at p gives the first 8, else that word is "00000000".
+bool ShortDigitsValue(const char* p, const char* end, uint64_t* out) {
+  const size_t count = static_cast<size_t>(end - p);
+  const uint64_t two_words = uint64_t{0} - static_cast<uint64_t>(count > 8);
+  const size_t k = count - (two_words & 8);             // digits in the last word
+  const uint64_t ours = ~uint64_t{0} << (8 * (8 - k));  // the last k bytes: high in the word
+  uint64_t last;
+  std::memcpy(&last, end - 8, 8);
+  last = (last & ours) | (kEightZeros & ~ours);
+  uint64_t first;
+  std::memcpy(&first, end - 8 - ((count - 8) & two_words), 8);  // p with two words
+  first = (first & two_words) | (kEightZeros & ~two_words);
+  if (!IsEightDigits(last) || !IsEightDigits(first)) return false;
+  *out = uint64_t{EightDigitsValue(first)} * kPow10Int[k] + EightDigitsValue(last);
+  return true;
+}
+
 // from_chars for what the fast path declines: exponents, long mantissas, and every malformed
 // text (which it rejects, as it rejects the non-finite spellings "nan" and "inf").
 [[gnu::noinline]] bool ParseDoubleSlow(std::string_view text, double* value) {
@@ -49,13 +75,12 @@ bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
   return ec == std::errc() && ptr == last;
 }
 
-}  // namespace
-
 // Clinger's fast path for plain decimals ("-12.375", "0.000123"): when the digits form an integer
 // m <= 2^53 and there are at most 22 fraction digits, m / 10^k is one correctly rounded IEEE
 // division, so the result equals from_chars'. Eight fraction digits at a time are converted
-// without a branch per digit (SWAR); anything else goes to ParseDoubleSlow.
-bool ParseDouble(std::string_view text, double* value) {
+// without a branch per digit (SWAR); anything else goes to ParseDoubleSlow. Out of line, so that
+// ParseDouble's own fast path saves no registers for it.
+[[gnu::noinline]] bool ParseDecimal(std::string_view text, double* value) {
   if (text.empty()) return false;
   const char* p = text.data();
   const char* const end = p + text.size();
@@ -84,7 +109,7 @@ bool ParseDouble(std::string_view text, double* value) {
       const int shift = 8 * static_cast<int>(8 - rest);
       uint64_t word;
       std::memcpy(&word, end - 8, 8);
-      word = (word >> shift) | (uint64_t{0x3030303030303030} << (64 - shift));
+      word = (word >> shift) | (kEightZeros << (64 - shift));
       if (IsEightDigits(word)) {
         mantissa = mantissa * 100000000 + EightDigitsValue(word);
         fraction_digits = 8 - rest;  // the padding
@@ -104,6 +129,27 @@ bool ParseDouble(std::string_view text, double* value) {
   const double v = static_cast<double>(mantissa) / kPow10[fraction_digits];
   *value = negative ? -v : v;
   return true;
+}
+
+}  // namespace
+
+// The common case first, without the general one's loops and branches: a probability, "0." and
+// 6 to 15 more digits ("0.656735", "-0.0004914736"), is m / 10^k with m < 10^15 < 2^53, one
+// correctly rounded division, equal to from_chars'. Everything else goes to ParseDecimal.
+bool ParseDouble(std::string_view text, double* value) {
+  const char* const end = text.data() + text.size();
+  const char* const p = text.data() + (!text.empty() && text[0] == '-');
+  const std::ptrdiff_t n = end - p;
+  constexpr uint16_t kZeroPoint = '0' | ('.' << 8);  // "0." loaded little-endian
+  uint16_t head = 0;
+  if (n >= 8) std::memcpy(&head, p, 2);
+  uint64_t m;
+  if (head == kZeroPoint && n <= 17 && ShortDigitsValue(p + 2, end, &m)) [[likely]] {
+    const double v = static_cast<double>(static_cast<int64_t>(m)) / kPow10[n - 2];
+    *value = p == text.data() ? v : -v;
+    return true;
+  }
+  return ParseDecimal(text, value);
 }
 
 std::string FormatDouble(double value) {

@@ -111,5 +111,56 @@ TEST(NumberFormatTest, EveryFractionLengthMatchesFromChars) {
   }
 }
 
+// The probability fast path ("0." and 6 to 15 digits, 8 to 17 bytes after an optional '-') and
+// the texts around its edges agree with from_chars; a non-digit at any place is rejected, the
+// sign of zero is kept, and 16 digits (an integer above 2^53) go to the general parser.
+TEST(NumberFormatTest, ProbabilityFastPathMatchesFromChars) {
+  std::mt19937_64 rng(17);
+  for (int fraction_digits = 1; fraction_digits <= 18; ++fraction_digits) {
+    for (int trial = 0; trial < 200; ++trial) {
+      std::string text = trial % 4 == 1 ? "-0." : "0.";
+      for (int i = 0; i < fraction_digits; ++i) {
+        const bool zero = (trial % 3 == 0 && i < 5) || trial % 7 == 0;
+        text += static_cast<char>('0' + (zero ? 0 : (trial % 5 == 0 ? 9 : rng() % 10)));
+      }
+      double fast = 0, reference = 0;
+      ASSERT_TRUE(ParseDouble(text, &fast)) << text;
+      std::from_chars(text.data(), text.data() + text.size(), reference);
+      ASSERT_EQ(fast, reference) << text;
+      ASSERT_EQ(std::signbit(fast), text[0] == '-') << text;
+      for (size_t bad = 0; bad < text.size(); ++bad) {
+        if (text[bad] == '-') continue;
+        for (char c : {'x', '/', ':', '.', 'e', '\0'}) {  // '/' and ':' border the digits
+          if (c == text[bad]) continue;
+          std::string broken = text;
+          broken[bad] = c;
+          double value = 0;
+          const bool parsed = ParseDouble(broken, &value);
+          double expected = 0;
+          const auto [ptr, ec] =
+              std::from_chars(broken.data(), broken.data() + broken.size(), expected);
+          const bool valid = ec == std::errc() && ptr == broken.data() + broken.size();
+          ASSERT_EQ(parsed, valid) << broken;
+          if (valid) {
+            ASSERT_EQ(value, expected) << broken;
+          }
+        }
+      }
+    }
+  }
+  double v = 0;
+  EXPECT_TRUE(ParseDouble("0.9999999999999999", &v));  // 16 digits: above 2^53
+  EXPECT_EQ(v, 0.9999999999999999);
+  EXPECT_TRUE(ParseDouble("0.656735", &v));
+  EXPECT_EQ(v, 0.656735);
+  EXPECT_TRUE(ParseDouble("+0.6567351", &v));
+  EXPECT_EQ(v, 0.6567351);
+  EXPECT_TRUE(ParseDouble("00.656735", &v));
+  EXPECT_EQ(v, 0.656735);
+  EXPECT_FALSE(ParseDouble("0.65673 ", &v));
+  EXPECT_FALSE(ParseDouble("--0.656735", &v));
+  EXPECT_FALSE(ParseDouble("-+0.656735", &v));
+}
+
 }  // namespace
 }  // namespace modelwatch

@@ -255,9 +255,10 @@ bool CsvReader::ParseRowOfBlocks(const Masks64& first_block) {
     // Bits before the first line break of the block (all of them when it has none).
     const uint64_t before = m.newline == 0 ? ~uint64_t{0} : (m.newline & (~m.newline + 1)) - 1;
     if ((m.quote & before) != 0) return false;
-    const uint64_t commas = m.comma & before;
-    if (n + static_cast<size_t>(__builtin_popcountll(commas)) + 1 > kShortRowFields) return false;
-    for (uint64_t c = commas; c != 0; c &= c - 1) {
+    for (uint64_t c = m.comma & before; c != 0; c &= c - 1) {
+      // Room for this field and the row's last one (a count per field, not a popcount of the
+      // block: without -mpopcnt that is a library call).
+      if (n + 2 > kShortRowFields) return false;
       char* const comma = b + __builtin_ctzll(c);
       StoreFieldUnchecked(n++, start, comma, false, false);
       start = comma + 1;

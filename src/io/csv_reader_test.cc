@@ -230,6 +230,22 @@ TEST(CsvReaderTest, ManyColumns) {
               ElementsAre(expected, "3" + expected.substr(1)));
 }
 
+TEST(CsvReaderTest, FieldCountsAroundTheShortRowLimit) {
+  // One-byte fields: rows of 60 to 70 fields end within a few 64-byte blocks, so the block-wise
+  // parser takes them up to its field limit (65) and the general one after it.
+  for (int columns = 60; columns <= 70; ++columns) {
+    SCOPED_TRACE(std::to_string(columns) + " columns");
+    std::string header, row, expected = "2:";
+    for (int i = 0; i < columns; ++i) {
+      header += (i ? "," : "") + std::string(1, static_cast<char>('a' + i % 26));
+      row += (i ? "," : "") + std::to_string(i % 10);
+      expected += (i ? "|" : "") + std::to_string(i % 10);
+    }
+    EXPECT_THAT(ReadAllBlockSizes(header + "\n" + row + "\n" + row + "\n"),
+                ElementsAre(expected, "3" + expected.substr(1)));
+  }
+}
+
 TEST(CsvReaderTest, FieldsStayValidUntilNextCall) {
   auto reader = OpenCsv("a,b\n\"x\"\"y\",2\n", 3);
   ASSERT_NE(reader, nullptr);
