@@ -37,7 +37,7 @@ uint64_t VaryingBits(const uint64_t* keys, size_t n) {
 }
 
 // The digit of a pass: the `bits` bits from the highest varying one down (fewer when fewer vary),
-// wider for more keys so that buckets stay small.
+// about one bucket per two keys (up to max_bits), so that most buckets end up with a key or two.
 struct Digit {
   int shift = 0;
   size_t buckets = 0;
@@ -46,7 +46,7 @@ struct Digit {
 
 Digit ChooseDigit(uint64_t varying, size_t n, int max_bits) {
   const int top = 63 - std::countl_zero(varying);  // varying != 0
-  const int wanted = std::clamp(static_cast<int>(std::bit_width(n)) - 3, 4, max_bits);
+  const int wanted = std::clamp(static_cast<int>(std::bit_width(n)) - 1, 4, max_bits);
   const int bits = std::min(wanted, top + 1);
   return Digit{top + 1 - bits, size_t{1} << bits};
 }
@@ -95,8 +95,17 @@ void SortKeys(uint64_t* keys, uint64_t* other, size_t n, bool in_keys) {
   const Digit digit = ChooseDigit(varying, n, kMaxBits);
   uint32_t end[size_t{1} << kMaxBits];
   Scatter(keys, n, digit, other, end);
+  // The buckets, most of them small: those are finished here rather than in a call each.
   for (size_t d = 0, begin = 0; d < digit.buckets; begin = end[d++]) {
-    if (end[d] > begin) SortKeys(other + begin, keys + begin, end[d] - begin, !in_keys);
+    const size_t m = end[d] - begin;
+    if (m == 1) {
+      out[begin] = FromKey(other[begin]);
+    } else if (m > 1 && m <= kInsertionMax) {
+      InsertionSort(other + begin, m);
+      WriteDoubles(other + begin, m, out + begin);
+    } else if (m > kInsertionMax) {
+      SortKeys(other + begin, keys + begin, m, !in_keys);
+    }
   }
 }
 
