@@ -104,89 +104,196 @@ struct Bucket {
   uint64_t positives = 0;
 };
 
-// Stable scatter of the keys of `parts` (m in all, `varying` their VaryingBits) into dst by their
-// most significant bits, into buckets of about kTargetBucketKeys whatever the distribution: the
-// top (up to 15) varying bits are counted, and runs of consecutive values of them grouped into
-// one bucket until it would exceed the target (a single value with more keys is a bucket of its
-// own). Returns the buckets in ascending score order; no score spans two buckets. The parts are
-// counted and scattered independently, on `parallel_for`; within a bucket, the keys of a part
-// follow those of the parts before it, so the output does not depend on the threads. With
-// kPositives, the counting pass also counts each bucket's positives (for parallel sweeps).
+// Stable scatter of the keys of `parts` (m in all) into an output by their most significant
+// bits, into buckets of about kTargetBucketKeys whatever the distribution: the (up to 15) bits
+// that end at the top varying bit are counted (CountDigits), and runs of consecutive values of them
+// grouped into one bucket until it would exceed the target (a single value with more keys is a
+// bucket of its own) (Scatter). The buckets come in ascending score order; no score spans two.
+// The parts are counted and scattered independently, on `parallel_for`; within a bucket, the
+// keys of a part follow those of the parts before it, so the output does not depend on the
+// threads. With kPositives, the counting pass also counts each bucket's positives (for parallel
+// sweeps). Count is the counters' type, large enough for m.
 template <typename Count, bool kPositives>
-std::vector<Bucket> ScatterByTopBits(std::span<const Segments> parts, uint64_t* dst, size_t m,
-                                     uint64_t varying, const ParallelFor& parallel_for) {
-  const int high = 63 - std::countl_zero(varying);
-  const int wanted = std::bit_width(m / kKeysPerFineDigit);
-  const int width = std::clamp(wanted, 1, std::min(kFineDigitBits, high));
-  const int shift = high - width + 1;
-  const uint64_t mask = (uint64_t{1} << width) - 1;
-  const size_t digits = size_t{1} << width;
-  // Per part: keys per digit, then its next output index per bucket.
-  std::vector<std::vector<Count>> fine(parts.size());
-  std::vector<std::vector<Count>> fine_positives(parts.size());
-  RunParallelFor(parallel_for, parts.size(), [&](size_t begin, size_t end) {
-    for (size_t p = begin; p < end; ++p) {
-      std::vector<Count>& counts = fine[p];
-      std::vector<Count>& positives = fine_positives[p];
-      counts.assign(digits, 0);
-      if constexpr (kPositives) positives.assign(digits, 0);
-      for (std::span<const uint64_t> keys : parts[p]) {
-        for (uint64_t key : keys) {
-          const size_t d = (key >> shift) & mask;
-          ++counts[d];
-          if constexpr (kPositives) positives[d] += static_cast<Count>(key & 1);
+class TopScatter {
+ public:
+  TopScatter(std::span<const Segments> parts, size_t m, const ParallelFor& parallel_for)
+      : parts_(parts),
+        m_(m),
+        parallel_for_(parallel_for),
+        fine_(parts.size()),
+        fine_positives_(parts.size()),
+        part_bits_(parts.size()) {}
+
+  // The counting pass, on the bits that end at bit `high` (the top varying bit, or a guess at
+  // least as high: the bits above the varying ones are constant, and the count is only coarser);
+  // it also computes bits(), the OR and AND of all keys.
+  void CountDigits(int high) {
+    const int wanted = std::bit_width(m_ / kKeysPerFineDigit);
+    const int width = std::clamp(wanted, 1, std::min(kFineDigitBits, high));
+    shift_ = high - width + 1;
+    mask_ = (uint64_t{1} << width) - 1;
+    digits_ = size_t{1} << width;
+    RunParallelFor(parallel_for_, parts_.size(), [&](size_t begin, size_t end) {
+      for (size_t p = begin; p < end; ++p) {
+        std::vector<Count>& counts = fine_[p];
+        std::vector<Count>& positives = fine_positives_[p];
+        counts.assign(digits_, 0);
+        if constexpr (kPositives) positives.assign(digits_, 0);
+        KeyBits bits;
+        for (std::span<const uint64_t> keys : parts_[p]) {
+          for (uint64_t key : keys) {
+            bits.any |= key;
+            bits.all &= key;
+            const size_t d = (key >> shift_) & mask_;
+            ++counts[d];
+            if constexpr (kPositives) positives[d] += static_cast<Count>(key & 1);
+          }
+        }
+        part_bits_[p] = bits;
+      }
+    });
+    bits_ = KeyBits{};
+    for (const KeyBits& b : part_bits_) bits_.Merge(b);
+  }
+
+  const KeyBits& bits() const { return bits_; }
+
+  // Groups the counted digits into buckets and scatters the keys into dst; returns the buckets.
+  std::vector<Bucket> Scatter(uint64_t* dst) {
+    std::vector<Count> bucket_of(digits_);
+    std::vector<Bucket> buckets;
+    Bucket bucket;
+    for (size_t d = 0; d < digits_; ++d) {
+      size_t c = 0;
+      for (const std::vector<Count>& counts : fine_) c += counts[d];
+      if (bucket.keys > 0 && bucket.keys + c > kTargetBucketKeys) {
+        buckets.push_back(bucket);
+        bucket = Bucket{};
+      }
+      bucket.keys += c;
+      if constexpr (kPositives) {
+        for (const std::vector<Count>& positives : fine_positives_) {
+          bucket.positives += positives[d];
         }
       }
+      bucket_of[d] = static_cast<Count>(buckets.size());
     }
-  });
-  // Group the digits by their counts over all parts.
-  std::vector<Count> bucket_of(digits);
-  std::vector<Bucket> buckets;
-  Bucket bucket;
-  for (size_t d = 0; d < digits; ++d) {
-    size_t c = 0;
-    for (const std::vector<Count>& counts : fine) c += counts[d];
-    if (bucket.keys > 0 && bucket.keys + c > kTargetBucketKeys) {
-      buckets.push_back(bucket);
-      bucket = Bucket{};
+    buckets.push_back(bucket);
+    // Each part's next output index per bucket.
+    std::vector<std::vector<Count>> next(parts_.size(), std::vector<Count>(buckets.size(), 0));
+    for (size_t p = 0; p < parts_.size(); ++p) {
+      for (size_t d = 0; d < digits_; ++d) next[p][bucket_of[d]] += fine_[p][d];
     }
-    bucket.keys += c;
-    if constexpr (kPositives) {
-      for (const std::vector<Count>& positives : fine_positives) bucket.positives += positives[d];
-    }
-    bucket_of[d] = static_cast<Count>(buckets.size());
-  }
-  buckets.push_back(bucket);
-  std::vector<std::vector<Count>> next(parts.size(), std::vector<Count>(buckets.size(), 0));
-  for (size_t p = 0; p < parts.size(); ++p) {
-    for (size_t d = 0; d < digits; ++d) next[p][bucket_of[d]] += fine[p][d];
-  }
-  Count start = 0;
-  for (size_t b = 0; b < buckets.size(); ++b) {
-    for (std::vector<Count>& offsets : next) {
-      const Count c = offsets[b];
-      offsets[b] = start;
-      start += c;
-    }
-  }
-  RunParallelFor(parallel_for, parts.size(), [&](size_t begin, size_t end) {
-    for (size_t p = begin; p < end; ++p) {
-      Count* const offsets = next[p].data();
-      for (std::span<const uint64_t> keys : parts[p]) {
-        for (uint64_t key : keys) dst[offsets[bucket_of[(key >> shift) & mask]]++] = key;
+    Count start = 0;
+    for (size_t b = 0; b < buckets.size(); ++b) {
+      for (std::vector<Count>& offsets : next) {
+        const Count c = offsets[b];
+        offsets[b] = start;
+        start += c;
       }
     }
-  });
-  return buckets;
-}
+    const int shift = shift_;
+    const uint64_t mask = mask_;
+    RunParallelFor(parallel_for_, parts_.size(), [&](size_t begin, size_t end) {
+      for (size_t p = begin; p < end; ++p) {
+        Count* const offsets = next[p].data();
+        for (std::span<const uint64_t> keys : parts_[p]) {
+          for (uint64_t key : keys) dst[offsets[bucket_of[(key >> shift) & mask]]++] = key;
+        }
+      }
+    });
+    return buckets;
+  }
 
+ private:
+  std::span<const Segments> parts_;
+  size_t m_;
+  const ParallelFor& parallel_for_;
+  int shift_ = 0;
+  uint64_t mask_ = 0;
+  size_t digits_ = 0;
+  std::vector<std::vector<Count>> fine_;  // per part: keys per digit
+  std::vector<std::vector<Count>> fine_positives_;
+  std::vector<KeyBits> part_bits_;
+  KeyBits bits_;
+};
+
+// The top varying bit (varying != 0).
+int TopBit(uint64_t varying) { return 63 - std::countl_zero(varying); }
+
+// The scatter of TopScatter for keys whose VaryingBits are known (`varying` != 0).
 template <bool kPositives>
 std::vector<Bucket> ScatterByTopBits(std::span<const Segments> parts, uint64_t* dst, size_t m,
                                      uint64_t varying, const ParallelFor& parallel_for) {
   // 32-bit counters keep the tables small (in cache) unless a count could overflow them.
+  if (m <= UINT32_MAX) {
+    TopScatter<uint32_t, kPositives> top(parts, m, parallel_for);
+    top.CountDigits(TopBit(varying));
+    return top.Scatter(dst);
+  }
+  TopScatter<uint64_t, kPositives> top(parts, m, parallel_for);
+  top.CountDigits(TopBit(varying));
+  return top.Scatter(dst);
+}
+
+// How far above the top varying bit of a sample of the keys the first count of ExactRanking
+// looks (see FirstScatter), and the sample: this many keys from each end.
+constexpr int kGuessMarginBits = 2;
+constexpr size_t kSampleKeys = 4096;
+
+// The OR and AND of up to kSampleKeys keys from each end of the segments.
+KeyBits SampleBits(Segments segments) {
+  KeyBits bits;
+  size_t left = kSampleKeys;
+  for (auto it = segments.begin(); it != segments.end() && left > 0; ++it) {
+    const std::span<const uint64_t> head = it->first(std::min(left, it->size()));
+    bits.Merge(BitsOf(Segments(&head, 1)));
+    left -= head.size();
+  }
+  left = kSampleKeys;
+  for (auto it = segments.rbegin(); it != segments.rend() && left > 0; ++it) {
+    const std::span<const uint64_t> tail = it->last(std::min(left, it->size()));
+    bits.Merge(BitsOf(Segments(&tail, 1)));
+    left -= tail.size();
+  }
+  return bits;
+}
+
+// The first scatter of ExactRanking, of the keys of `parts` (m of them, more than kCacheKeys)
+// into dst, without a pass of its own for their bits: the counting pass computes them, on bits
+// guessed from a sample of the keys with a margin; only when the guess was too low (a key far
+// out of the sample's range, such as a score of 0 among probabilities) are the keys counted
+// again. Sets *bits; returns no buckets when every key has the same score.
+template <typename Count, bool kPositives>
+std::vector<Bucket> FirstScatter(std::span<const Segments> parts, Segments segments, size_t m,
+                                 uint64_t* dst, const ParallelFor& parallel_for, KeyBits* bits) {
+  TopScatter<Count, kPositives> top(parts, m, parallel_for);
+  const uint64_t sample = SampleBits(segments).varying();
+  int counted = -1;  // the bit the count ends at
+  if (sample != 0) {
+    counted = std::min(62, TopBit(sample) + kGuessMarginBits);
+    top.CountDigits(counted);
+    *bits = top.bits();
+  } else {
+    std::vector<KeyBits> part_bits(parts.size());
+    RunParallelFor(parallel_for, parts.size(), [&](size_t begin, size_t end) {
+      for (size_t p = begin; p < end; ++p) part_bits[p] = BitsOf(parts[p]);
+    });
+    *bits = KeyBits{};
+    for (const KeyBits& b : part_bits) bits->Merge(b);
+  }
+  const uint64_t varying = bits->varying();
+  if (varying == 0) return {};
+  if (counted < TopBit(varying)) top.CountDigits(TopBit(varying));
+  return top.Scatter(dst);
+}
+
+template <bool kPositives>
+std::vector<Bucket> FirstScatter(std::span<const Segments> parts, Segments segments, size_t m,
+                                 uint64_t* dst, const ParallelFor& parallel_for, KeyBits* bits) {
   return m <= UINT32_MAX
-             ? ScatterByTopBits<uint32_t, kPositives>(parts, dst, m, varying, parallel_for)
-             : ScatterByTopBits<uint64_t, kPositives>(parts, dst, m, varying, parallel_for);
+             ? FirstScatter<uint32_t, kPositives>(parts, segments, m, dst, parallel_for, bits)
+             : FirstScatter<uint64_t, kPositives>(parts, segments, m, dst, parallel_for, bits);
 }
 
 void InsertionSort(uint64_t* a, size_t m) {
@@ -451,6 +558,9 @@ class TieGroupSweep {
   // A sweep that continues below groups holding `tp_above` positives and `fp_above` negatives.
   TieGroupSweep(uint64_t tp_above, uint64_t fp_above) : tp_(tp_above), fp_(fp_above) {}
 
+  // A sweep that continues below this one: starting from its positives and negatives.
+  TieGroupSweep Below() const { return TieGroupSweep(tp_, fp_); }
+
   // Adds the sums of `below`, a sweep that started where this one ends (its start state was
   // this one's positives and negatives).
   void Continue(const TieGroupSweep& below) {
@@ -634,59 +744,63 @@ RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
   for (std::span<const uint64_t> keys : segments) n += keys.size();
   TieGroupSweep<false> sweep;
   if (n == 0) return sweep.Finish();
-  // With threads, the passes over the input (bits, counts, scatter) read it in parts, one
-  // thread per part at a time.
-  const size_t num_parts = parallel_for && n > kCacheKeys ? kParallelParts : 1;
-  std::vector<std::vector<std::span<const uint64_t>>> split;
-  std::vector<Segments> pieces;
-  if (num_parts == 1) {
-    pieces.push_back(segments);
-  } else {
-    split = SplitParts(segments, n, num_parts);
-    pieces.assign(split.begin(), split.end());
-  }
-  std::vector<KeyBits> part_bits(num_parts);
-  RunParallelFor(num_parts > 1 ? parallel_for : nullptr, num_parts, [&](size_t begin, size_t end) {
-    for (size_t p = begin; p < end; ++p) part_bits[p] = BitsOf(pieces[p]);
-  });
-  KeyBits bits;
-  for (const KeyBits& b : part_bits) bits.Merge(b);
-  const uint64_t varying = bits.varying();
-  if (varying == 0) {  // one score: one tie group
+  auto one_score = [&] {  // one tie group
     uint64_t pos = 0;
     for (std::span<const uint64_t> keys : segments) {
       for (uint64_t key : keys) pos += key & 1;
     }
     sweep.Add(pos, n - pos);
     return sweep.Finish();
-  }
+  };
   uint64_t* const output = scratch->output(n);
   if (n <= kCacheKeys) {
     // Small: gathered, sorted in cache and swept.
+    const uint64_t varying = BitsOf(segments).varying();
+    if (varying == 0) return one_score();
     uint64_t* out = output;
     for (std::span<const uint64_t> keys : segments) out = std::copy(keys.begin(), keys.end(), out);
     SweepVisitor<TieGroupSweep<false>> visit(sweep);
     RunSorter<decltype(visit)>(visit).Sort(output, scratch->cache(n), n, varying);
     return sweep.Finish();
   }
-  // Large: one scatter pass into the output, which also counts positives per bucket; then groups
-  // of buckets, each sorted in cache and swept at once, bucket by bucket, from the positives and
-  // negatives of the groups above it; the groups' sums are added up in order.
+  // With threads, the passes over the input (counts, scatter) read it in parts, one thread per
+  // part at a time.
+  const bool parallel = static_cast<bool>(parallel_for);
+  std::vector<std::vector<std::span<const uint64_t>>> split;
+  std::vector<Segments> pieces;
+  if (parallel) {
+    split = SplitParts(segments, n, kParallelParts);
+    pieces.assign(split.begin(), split.end());
+  } else {
+    pieces.push_back(segments);
+  }
+  // Large: one scatter pass into the output; then groups of buckets, each sorted in cache and
+  // swept at once, bucket by bucket, from the positives and negatives of the groups above it; the
+  // groups' sums are added up in order. In parallel, the scatter's counting pass counts each
+  // bucket's positives, from which each group knows where it starts; in sequence, the groups run
+  // from the highest, each starting where the one above ended: the same start, so the same sums.
+  KeyBits bits;
   const std::vector<Bucket> buckets =
-      ScatterByTopBits<true>(pieces, output, n, varying, num_parts > 1 ? parallel_for : nullptr);
+      parallel ? FirstScatter<true>(pieces, segments, n, output, parallel_for, &bits)
+               : FirstScatter<false>(pieces, segments, n, output, nullptr, &bits);
+  if (bits.varying() == 0) return one_score();
   const std::vector<BucketGroup> groups = GroupBuckets(buckets);
   std::vector<TieGroupSweep<false>> parts(groups.size());
-  uint64_t tp = 0, fp = 0;
-  for (size_t g = groups.size(); g-- > 0;) {
-    parts[g] = TieGroupSweep<false>(tp, fp);
-    tp += groups[g].positives;
-    fp += groups[g].keys - groups[g].positives;
+  if (parallel) {
+    uint64_t tp = 0, fp = 0;
+    for (size_t g = groups.size(); g-- > 0;) {
+      parts[g] = TieGroupSweep<false>(tp, fp);
+      tp += groups[g].positives;
+      fp += groups[g].keys - groups[g].positives;
+    }
   }
+  // Sorts and sweeps the groups [begin, end), the highest first.
   auto sweep_groups = [&](size_t begin, size_t end) {
     SortScratch local;
-    SortScratch* const s = parallel_for ? &local : scratch;  // the caller's, when on its thread
+    SortScratch* const s = parallel ? &local : scratch;  // the caller's, when on its thread
     uint64_t* const cache = s->cache(kCacheKeys);
-    for (size_t g = begin; g < end; ++g) {
+    for (size_t g = end; g-- > begin;) {
+      if (!parallel && g + 1 < groups.size()) parts[g] = parts[g + 1].Below();
       SweepVisitor<TieGroupSweep<false>> visit(parts[g]);
       RunSorter<decltype(visit)> sorter(visit);
       size_t offset = groups[g].offset + groups[g].keys;

@@ -140,6 +140,49 @@ TEST(ScoreRankingTest, ExactRankingWithFewOrManyPositives) {
   }
 }
 
+// The first count looks at bits guessed from the keys at both ends: keys in the middle far out of
+// their range (a score of 0, subnormals, 1) make it count again, and ends that hold one score
+// make it take a pass of its own.
+TEST(ScoreRankingTest, ExactRankingCountsAgainWhenTheSampleMisleads) {
+  TestRng rng(4);
+  SortScratch scratch;
+  for (size_t n : {size_t{50000}, size_t{200000}}) {
+    std::vector<std::vector<uint64_t>> shapes(4);
+    for (size_t i = 0; i < n; ++i) {
+      const bool middle = i > n / 4 && i < 3 * n / 4;
+      const double u = rng.Uniform();
+      const bool label = rng.Below(4) == 0;
+      // Ends in [0.5, 1), a few extremes in the middle.
+      const double extreme =
+          i % 1000 == 0 ? 0.0 : (i % 1000 == 1 ? 5e-324 : (i % 1000 == 2 ? 1.0 : u));
+      shapes[0].push_back(PackScoreKey(middle ? extreme : 0.5 + u / 2, label));
+      // Ends on one score.
+      shapes[1].push_back(PackScoreKey(middle ? u : 0.75, label));
+      // Ends near 0.5, the middle spread over [0, 1).
+      shapes[2].push_back(PackScoreKey(middle ? u * u : 0.5 + std::ldexp(u, -20), label));
+      // Everything one score but one key in the middle.
+      shapes[3].push_back(PackScoreKey(i == n / 2 ? 0.25 : 0.5, label));
+    }
+    for (const std::vector<uint64_t>& keys : shapes) {
+      SCOPED_TRACE("n " + std::to_string(n));
+      ExpectMatchesComparisonSort(keys, &scratch);
+      const score_internal::RankingResult whole = score_internal::ExactRanking(keys, &scratch);
+      const std::span<const uint64_t> all(keys);
+      const score_internal::RankingResult parallel = score_internal::ExactRanking(
+          std::span<const std::span<const uint64_t>>(&all, 1), &scratch,
+          [](size_t count, const std::function<void(size_t, size_t)>& body) { body(0, count); });
+      ASSERT_EQ(parallel.roc_auc.has_value(), whole.roc_auc.has_value());
+      if (whole.roc_auc) {
+        EXPECT_EQ(parallel.roc_auc->value, whole.roc_auc->value);
+      }
+      ASSERT_EQ(parallel.average_precision.has_value(), whole.average_precision.has_value());
+      if (whole.average_precision) {
+        EXPECT_EQ(parallel.average_precision->value, whole.average_precision->value);
+      }
+    }
+  }
+}
+
 // Keys split into segments and ranked with or without a ParallelFor give bit-identical results
 // (the grouping of buckets depends on the data alone).
 TEST(ScoreRankingTest, ExactRankingSameForSegmentsAndThreads) {
