@@ -4,8 +4,10 @@ reference doing the same tests, on the files of bench/gen_drift_data.py (1M rows
 5 categorical columns per side). Called by bench/run.sh.
 
 Timed, each --runs times, alternating, after one untimed read of the inputs into the page cache
-(wall time around the process, time.perf_counter; peak RSS with `/usr/bin/time -f '%e %M'`, or
-the child's rusage without GNU time):
+(wall time around the process, time.perf_counter; CPU time, user + system, from the children's
+rusage: on a shared machine the wall time of a multi-threaded command depends on the load, its
+CPU time much less; peak RSS with `/usr/bin/time -f '%e %M'`, or the child's rusage without GNU
+time):
   profile             modelwatch profile --input drift_ref_1m.csv --output ref.mwprof
   profile_slice       the same on the first 100k rows (memory must not grow with the rows)
   drift_ks            modelwatch drift --reference ref.csv --current cur.csv --method ks  (exact)
@@ -35,6 +37,7 @@ import argparse
 import datetime
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -255,19 +258,24 @@ def run(args):
         # The current side's profile, untimed (the timed `profile` writes the reference's).
         measure([mw, "profile", "--input", cur, "--output", cur_prof], t("p.out"), t("p.err"))
         walls = {k: [] for k in commands}
+        cpus = {k: [] for k in commands}  # user + system seconds: wall depends on the load
         rss = {k: 0.0 for k in commands}
         sp_phases = []
         for i in range(args.runs):
             for tool, cmd in commands.items():
                 out = t(f"{tool}.out")
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 wall, peak = measure(cmd, out, t(f"{tool}.err"))
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 walls[tool].append(wall)
+                cpus[tool].append(after.ru_utime + after.ru_stime -
+                                  before.ru_utime - before.ru_stime)
                 rss[tool] = max(rss[tool], peak)
                 if tool == "scipy":
                     with open(out) as f:
                         sp_phases.append(json.loads(f.read().strip().splitlines()[-1]))
-                print(f"  run {i + 1}/{args.runs} {tool:<20} {wall:8.2f} s {peak:8.0f} MiB",
-                      file=sys.stderr, flush=True)
+                print(f"  run {i + 1}/{args.runs} {tool:<20} {wall:8.2f} s "
+                      f"{cpus[tool][-1]:8.2f} s CPU {peak:8.0f} MiB", file=sys.stderr, flush=True)
         reports = {}
         for key in ("ks", "auto", "prof_auto", "prof_ks", "scipy"):
             with open(t(f"{key}.json")) as f:
@@ -297,6 +305,7 @@ def run(args):
                                        for c in reports["scipy"]["columns"].values()),
                         "categorical": len(cats)},
             "times_s": times,
+            "cpu_s": {k: stats(v) for k, v in cpus.items()},
             "scipy_phases_median_s": {k: round(statistics.median(p[k] for p in sp_phases), 3)
                                       for k in ("import", "read", "compute", "in_process")},
             "ratios": {
@@ -334,9 +343,11 @@ def summary(args):
     print(f"\nmodelwatch drift/profile vs SciPy ({rows:,} vs {r['files']['current']['rows']:,} rows,"
           f" {r['columns']['numeric']} numeric + {r['columns']['categorical']} categorical columns;"
           f" {m['nproc']} x {m['model_name']}; median of {r['runs_per_command']})")
-    print(f"  {'command':<22}{'wall':>10}{'peak RSS':>12}")
+    cpu = r.get("cpu_s", {})
+    print(f"  {'command':<22}{'wall':>10}{'CPU':>10}{'peak RSS':>12}")
     for k, v in t.items():
-        print(f"  {k:<22}{v['median']:>8.2f} s{r['peak_rss_mb'][k]:>8.0f} MiB")
+        c = f"{cpu[k]['median']:>8.2f} s" if k in cpu else f"{'-':>10}"
+        print(f"  {k:<22}{v['median']:>8.2f} s{c}{r['peak_rss_mb'][k]:>8.0f} MiB")
     ph = r["scipy_phases_median_s"]
     print(f"  scipy phases: import {ph['import']:.2f} s, read {ph['read']:.2f} s, "
           f"compute {ph['compute']:.2f} s")
