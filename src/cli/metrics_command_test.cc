@@ -215,6 +215,33 @@ TEST_F(MetricsCommandTest, MulticlassScoreErrors) {
   EXPECT_THAT(r.err, HasSubstr("--score-cols: 'a' is not LABEL=COLUMN"));
 }
 
+// Many labels, short (the evaluator's direct-mapped cache, whose slots they share) and long (the
+// interner alone): the report is the one of the same rows with every label made long.
+TEST_F(MetricsCommandTest, ManyShortAndLongLabels) {
+  const std::string prefix = "long_prefix_";
+  std::string data = "y,p\n", long_data = "y,p\n";
+  auto label = [](size_t j) {
+    return j % 2 ? "c" + std::to_string(j) : "a_longer_label_" + std::to_string(j);
+  };
+  for (size_t i = 0; i < 3000; ++i) {
+    const std::string y = label(i % 150), p = i % 3 == 0 ? label((i * 7 + 1) % 150) : y;
+    data += y + "," + p + "\n";
+    long_data += prefix + y + "," + prefix + p + "\n";
+  }
+  auto run = [&](const std::string& name, const std::string& content) {
+    return Main({"metrics", "--task", "multiclass", "--input", Write(name, content), "--label-col",
+                 "y", "--pred-col", "p", "--threads", "1"});
+  };
+  const CliRun r = run("labels.csv", data), long_r = run("long.csv", long_data);
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  ASSERT_EQ(long_r.code, kExitOk) << long_r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"n\": 3000"));
+  std::string unprefixed = long_r.out;
+  for (size_t at; (at = unprefixed.find(prefix)) != std::string::npos;)
+    unprefixed.erase(at, prefix.size());
+  EXPECT_EQ(r.out, unprefixed);
+}
+
 // A file big enough to be read in parallel parts (> 1 MiB per part).
 std::string BigBinaryCsv(size_t rows, size_t bad_row = 0) {
   std::string data = "label,pred,score\n";

@@ -1,7 +1,10 @@
 #include "metrics_evaluation.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <thread>
 
 #include "modelwatch/core/confusion_matrix.h"
@@ -86,6 +89,59 @@ Result<std::vector<std::pair<std::string, std::string>>> MulticlassScoreColumns(
   }
   return req.score_cols;
 }
+
+// Ids of labels of at most 8 bytes, direct-mapped by their bytes in front of a LabelInterner: one
+// hash and one compare per label in place of the interner's scan (a label column holds few
+// distinct values, mostly short: "0", "1", "cat"). A slot that two labels share holds the last
+// one inserted; a label not held is looked up in the interner.
+class ShortLabelCache {
+ public:
+  static constexpr uint32_t kMiss = UINT32_MAX;
+
+  uint32_t Find(std::string_view text) const {
+    if (text.size() > 8) return kMiss;
+    const uint64_t bytes = Pack(text);
+    const Slot& slot = slots_[SlotOf(bytes, text.size())];
+    return slot.bytes == bytes && slot.size == text.size() ? slot.id : kMiss;
+  }
+
+  void Insert(std::string_view text, uint32_t id) {
+    if (text.size() > 8) return;
+    const uint64_t bytes = Pack(text);
+    slots_[SlotOf(bytes, text.size())] = Slot{bytes, text.size(), id};
+  }
+
+ private:
+  static constexpr int kSlotBits = 6;
+  struct Slot {
+    uint64_t bytes = 0;
+    size_t size = SIZE_MAX;  // no label
+    uint32_t id = 0;
+  };
+
+  // The bytes of a text of at most 8 bytes, byte i at bits 8i..8i+7, from at most three loads
+  // that stay within the text.
+  static uint64_t Pack(std::string_view text) {
+    const char* p = text.data();
+    const size_t n = text.size();
+    if (n >= 4) {
+      uint32_t low, high;  // bytes [0, 4) and [n - 4, n), overlapping when n < 8
+      std::memcpy(&low, p, 4);
+      std::memcpy(&high, p + n - 4, 4);
+      return uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
+    }
+    if (n == 0) return 0;
+    return uint64_t{static_cast<unsigned char>(p[0])} |
+           (uint64_t{static_cast<unsigned char>(p[n / 2])} << (8 * (n / 2))) |
+           (uint64_t{static_cast<unsigned char>(p[n - 1])} << (8 * (n - 1)));
+  }
+
+  static size_t SlotOf(uint64_t bytes, size_t size) {
+    return static_cast<size_t>(((bytes + size) * 0x9E3779B97F4A7C15ull) >> (64 - kSlotBits));
+  }
+
+  std::array<Slot, size_t{1} << kSlotBits> slots_{};
+};
 
 // Streams classification rows into a confusion matrix and, when requested, score accumulators.
 class ClassificationEvaluator {
@@ -191,12 +247,16 @@ class ClassificationEvaluator {
   };
 
   uint32_t Intern(const io::TableReader& r, size_t i, std::string_view text) {
+    const uint32_t cached = label_cache_.Find(text);
+    if (cached != ShortLabelCache::kMiss) [[likely]]
+      return cached;
     const size_t before = interner_.size();
     const uint32_t id = interner_.Intern(text);
     if (interner_.size() != before) [[unlikely]] {
       pending_error_ = OnNewLabel(r, i, id);
       if (!pending_error_.ok()) return kBadLabel;
     }
+    label_cache_.Insert(text, id);
     return id;
   }
 
@@ -280,6 +340,7 @@ class ClassificationEvaluator {
   const MetricsRequest& req_;
   std::vector<std::pair<std::string, std::string>> score_columns_;
   LabelInterner interner_;
+  ShortLabelCache label_cache_;  // ids of interner_, for the labels of rows
   ConfusionMatrix confusion_;
   std::vector<LabelInfo> label_info_;  // by raw label id
   std::vector<std::string> classes_;   // distinct classes by value, in order of first sight

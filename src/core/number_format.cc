@@ -1,5 +1,9 @@
 #include "modelwatch/core/number_format.h"
 
+#if defined(__SSE2__) && defined(__x86_64__)
+#include <emmintrin.h>
+#endif
+
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -55,8 +59,27 @@ bool ShortDigitsValue(const char* p, const char* end, uint64_t* out) {
   uint64_t first;
   std::memcpy(&first, end - 8 - ((count - 8) & two_words), 8);  // p with two words
   first = (first & two_words) | (kEightZeros & ~two_words);
+#if defined(__SSE2__) && defined(__x86_64__)
+  // Both words in one register: the check and the conversion of 16 digits in a handful of
+  // instructions (the scalar ones below take twice as many, and this runs for every score).
+  const __m128i digits =
+      _mm_sub_epi8(_mm_set_epi64x(static_cast<long long>(last), static_cast<long long>(first)),
+                   _mm_set1_epi8('0'));
+  const __m128i above_nine = _mm_subs_epu8(digits, _mm_set1_epi8(9));  // 0 for a digit
+  if (_mm_movemask_epi8(_mm_cmpeq_epi8(above_nine, _mm_setzero_si128())) != 0xFFFF) return false;
+  // Pairs (the first digit is the low byte of its 16-bit lane), fours, eights.
+  const __m128i pairs = _mm_add_epi16(
+      _mm_mullo_epi16(_mm_and_si128(digits, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
+      _mm_srli_epi16(digits, 8));
+  const __m128i fours = _mm_madd_epi16(pairs, _mm_set1_epi32(100 + (1 << 16)));
+  const __m128i eights =
+      _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(10000 + (1 << 16)));
+  const uint64_t values = static_cast<uint64_t>(_mm_cvtsi128_si64(eights));  // first, last
+  *out = (values & 0xFFFFFFFF) * kPow10Int[k] + (values >> 32);
+#else
   if (!IsEightDigits(last) || !IsEightDigits(first)) return false;
   *out = uint64_t{EightDigitsValue(first)} * kPow10Int[k] + EightDigitsValue(last);
+#endif
   return true;
 }
 
