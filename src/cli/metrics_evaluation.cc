@@ -246,10 +246,18 @@ class ClassificationEvaluator {
     int32_t score_column = -1;  // multiclass: index of this label's score column
   };
 
-  uint32_t Intern(const io::TableReader& r, size_t i, std::string_view text) {
+  // The id of the label at field i of the current row: from the cache (inline, every row), else
+  // from the interner (out of line).
+  [[gnu::always_inline]] uint32_t Intern(const io::TableReader& r, size_t i,
+                                         std::string_view text) {
     const uint32_t cached = label_cache_.Find(text);
     if (cached != ShortLabelCache::kMiss) [[likely]]
       return cached;
+    return InternUncached(r, i, text);
+  }
+
+  [[gnu::noinline]] uint32_t InternUncached(const io::TableReader& r, size_t i,
+                                            std::string_view text) {
     const size_t before = interner_.size();
     const uint32_t id = interner_.Intern(text);
     if (interner_.size() != before) [[unlikely]] {
