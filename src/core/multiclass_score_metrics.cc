@@ -3,6 +3,7 @@
 // calibration bins).
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <string>
@@ -252,9 +253,13 @@ MulticlassScoreMetrics MulticlassScoreAccumulator::Finish(const ParallelFor& par
   RankedMean auc_macro, auc_weighted, ap_macro;
   std::vector<std::string> auc_left_out, ap_left_out;
   std::vector<RankingResult> rankings(num);
-  auto rank_classes = [&](size_t begin, size_t end) {
-    score_internal::SortScratch scratch;  // reused by the classes of this chunk
-    for (size_t k = begin; k < end; ++k) {
+  // Each call of rank_classes takes the next class not yet taken until none is left, whatever
+  // chunk parallel_for hands it: a thread that runs slower (another process on its core, more
+  // positives in its classes) ranks fewer classes, instead of a fixed half of them.
+  std::atomic<size_t> next_class{0};
+  auto rank_classes = [&](size_t, size_t) {
+    score_internal::SortScratch scratch;  // reused by the classes this call takes
+    for (size_t k; (k = next_class.fetch_add(1, std::memory_order_relaxed)) < num;) {
       if (options_.mode == ScoreMode::kExact) {
         rankings[k] = score_internal::ExactRanking(exact_keys_[k].chunks(), &scratch, nullptr);
       } else {
