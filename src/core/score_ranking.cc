@@ -98,10 +98,12 @@ std::vector<std::vector<std::span<const uint64_t>>> SplitParts(Segments segments
 }
 
 // One bucket of a most-significant scatter: its keys and, when the scatter counts them, how many
-// of those are positive.
+// of those are positive. A bucket that is not `stored` holds negatives only: its keys were
+// counted, not written (their order changes neither ROC AUC nor average precision).
 struct Bucket {
   size_t keys = 0;
   uint64_t positives = 0;
+  bool stored = true;
 };
 
 // Stable scatter of the keys of `parts` (m in all) into an output by their most significant
@@ -111,8 +113,11 @@ struct Bucket {
 // bucket of its own) (Scatter). The buckets come in ascending score order; no score spans two.
 // The parts are counted and scattered independently, on `parallel_for`; within a bucket, the
 // keys of a part follow those of the parts before it, so the output does not depend on the
-// threads. With kPositives, the counting pass also counts each bucket's positives (for parallel
-// sweeps). Count is the counters' type, large enough for m.
+// threads. With kPositives, the counting pass also counts each digit's positives, and the keys
+// of runs of digits without a positive are not written: they form buckets that are not `stored`
+// (most keys of a class with low scores are such negatives), and each part p writes them, one
+// over the other, to the slot dst[m + p] (dst holds m + parts.size() keys). Count is the
+// counters' type, large enough for m + parts.size().
 template <typename Count, bool kPositives>
 class TopScatter {
  public:
@@ -166,30 +171,42 @@ class TopScatter {
     for (size_t d = 0; d < digits_; ++d) {
       size_t c = 0;
       for (const std::vector<Count>& counts : fine_) c += counts[d];
-      if (bucket.keys > 0 && bucket.keys + c > kTargetBucketKeys) {
+      uint64_t positives = 0;
+      if constexpr (kPositives) {
+        for (const std::vector<Count>& part_positives : fine_positives_) {
+          positives += part_positives[d];
+        }
+      }
+      if (c == 0) {  // no key has this digit: it is never looked up
+        bucket_of[d] = static_cast<Count>(buckets.size());
+        continue;
+      }
+      const bool stored = !kPositives || positives > 0;
+      if (bucket.keys > 0 &&
+          (stored != bucket.stored || (stored && bucket.keys + c > kTargetBucketKeys))) {
         buckets.push_back(bucket);
         bucket = Bucket{};
       }
+      if (bucket.keys == 0) bucket.stored = stored;
       bucket.keys += c;
-      if constexpr (kPositives) {
-        for (const std::vector<Count>& positives : fine_positives_) {
-          bucket.positives += positives[d];
-        }
-      }
+      bucket.positives += positives;
       bucket_of[d] = static_cast<Count>(buckets.size());
     }
     buckets.push_back(bucket);
-    // Each part's next output index per bucket.
+    // Each part's next output index per bucket; for a bucket not stored, its trash slot.
     std::vector<std::vector<Count>> next(parts_.size(), std::vector<Count>(buckets.size(), 0));
     for (size_t p = 0; p < parts_.size(); ++p) {
       for (size_t d = 0; d < digits_; ++d) next[p][bucket_of[d]] += fine_[p][d];
     }
+    std::vector<uint8_t> step(buckets.size(), 1);  // how far a write advances the index
     Count start = 0;
     for (size_t b = 0; b < buckets.size(); ++b) {
-      for (std::vector<Count>& offsets : next) {
-        const Count c = offsets[b];
-        offsets[b] = start;
-        start += c;
+      step[b] = buckets[b].stored ? 1 : 0;
+      for (size_t p = 0; p < parts_.size(); ++p) {
+        Count& offset = next[p][b];
+        const Count c = offset;
+        offset = buckets[b].stored ? start : static_cast<Count>(m_ + p);
+        start += buckets[b].stored ? c : 0;
       }
     }
     const int shift = shift_;
@@ -198,7 +215,15 @@ class TopScatter {
       for (size_t p = begin; p < end; ++p) {
         Count* const offsets = next[p].data();
         for (std::span<const uint64_t> keys : parts_[p]) {
-          for (uint64_t key : keys) dst[offsets[bucket_of[(key >> shift) & mask]]++] = key;
+          if constexpr (kPositives) {
+            for (uint64_t key : keys) {
+              const Count b = bucket_of[(key >> shift) & mask];
+              dst[offsets[b]] = key;
+              offsets[b] += step[b];
+            }
+          } else {
+            for (uint64_t key : keys) dst[offsets[bucket_of[(key >> shift) & mask]]++] = key;
+          }
         }
       }
     });
@@ -291,7 +316,7 @@ std::vector<Bucket> FirstScatter(std::span<const Segments> parts, Segments segme
 template <bool kPositives>
 std::vector<Bucket> FirstScatter(std::span<const Segments> parts, Segments segments, size_t m,
                                  uint64_t* dst, const ParallelFor& parallel_for, KeyBits* bits) {
-  return m <= UINT32_MAX
+  return m <= UINT32_MAX - kParallelParts
              ? FirstScatter<uint32_t, kPositives>(parts, segments, m, dst, parallel_for, bits)
              : FirstScatter<uint64_t, kPositives>(parts, segments, m, dst, parallel_for, bits);
 }
@@ -698,8 +723,9 @@ constexpr size_t kGroupKeys = size_t{1} << 18;
 struct BucketGroup {
   size_t first_bucket = 0;
   size_t buckets = 0;
-  size_t offset = 0;  // of its first key in the output
-  size_t keys = 0;
+  size_t offset = 0;       // of its first stored key in the output
+  size_t keys = 0;         // all of its keys, stored or only counted
+  size_t stored_keys = 0;  // the keys in the output (the work)
   uint64_t positives = 0;
 };
 
@@ -708,13 +734,15 @@ std::vector<BucketGroup> GroupBuckets(const std::vector<Bucket>& buckets) {
   BucketGroup g;
   size_t offset = 0;
   for (size_t b = 0; b < buckets.size(); ++b) {
+    const size_t stored = buckets[b].stored ? buckets[b].keys : 0;
     g.buckets++;
     g.keys += buckets[b].keys;
+    g.stored_keys += stored;
     g.positives += buckets[b].positives;
-    offset += buckets[b].keys;
-    if (g.keys >= kGroupKeys || b + 1 == buckets.size()) {
+    offset += stored;
+    if (g.stored_keys >= kGroupKeys || b + 1 == buckets.size()) {
       groups.push_back(g);
-      g = BucketGroup{b + 1, 0, offset, 0, 0};
+      g = BucketGroup{b + 1, 0, offset, 0, 0, 0};
     }
   }
   return groups;
@@ -752,7 +780,8 @@ RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
     sweep.Add(pos, n - pos);
     return sweep.Finish();
   };
-  uint64_t* const output = scratch->output(n);
+  // The scatter's trash slots (one per part) follow the n keys.
+  uint64_t* const output = scratch->output(n + kParallelParts);
   if (n <= kCacheKeys) {
     // Small: gathered, sorted in cache and swept.
     const uint64_t varying = BitsOf(segments).varying();
@@ -776,13 +805,13 @@ RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
   }
   // Large: one scatter pass into the output; then groups of buckets, each sorted in cache and
   // swept at once, bucket by bucket, from the positives and negatives of the groups above it; the
-  // groups' sums are added up in order. In parallel, the scatter's counting pass counts each
-  // bucket's positives, from which each group knows where it starts; in sequence, the groups run
+  // groups' sums are added up in order. The scatter's counting pass counts each bucket's
+  // positives: buckets of negatives only are not stored, and are swept by their number. In
+  // parallel, each group knows from those counts where it starts; in sequence, the groups run
   // from the highest, each starting where the one above ended: the same start, so the same sums.
   KeyBits bits;
   const std::vector<Bucket> buckets =
-      parallel ? FirstScatter<true>(pieces, segments, n, output, parallel_for, &bits)
-               : FirstScatter<false>(pieces, segments, n, output, nullptr, &bits);
+      FirstScatter<true>(pieces, segments, n, output, parallel ? parallel_for : nullptr, &bits);
   if (bits.varying() == 0) return one_score();
   const std::vector<BucketGroup> groups = GroupBuckets(buckets);
   std::vector<TieGroupSweep<false>> parts(groups.size());
@@ -803,9 +832,13 @@ RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
       if (!parallel && g + 1 < groups.size()) parts[g] = parts[g + 1].Below();
       SweepVisitor<TieGroupSweep<false>> visit(parts[g]);
       RunSorter<decltype(visit)> sorter(visit);
-      size_t offset = groups[g].offset + groups[g].keys;
+      size_t offset = groups[g].offset + groups[g].stored_keys;
       for (size_t b = groups[g].first_bucket + groups[g].buckets; b-- > groups[g].first_bucket;) {
         const size_t c = buckets[b].keys;
+        if (!buckets[b].stored) {
+          visit.Negatives(c);
+          continue;
+        }
         offset -= c;
         if (c == 0) continue;
         uint64_t* const data = output + offset;
