@@ -46,8 +46,9 @@ std::string_view ColumnTypeName(ColumnType type) {
 }
 
 ValueKind ClassifyValue(std::string_view text, double* number, bool* boolean) {
+  // Numbers first, the common case: no missing spelling parses as one.
+  if (ParseDouble(text, number) && std::isfinite(*number)) [[likely]] return ValueKind::kNumber;
   if (IsMissingSpelling(text)) return ValueKind::kMissing;
-  if (ParseDouble(text, number) && std::isfinite(*number)) return ValueKind::kNumber;
   if (EqualsLower(text, kTrue)) {
     *boolean = true;
     return ValueKind::kBooleanLiteral;

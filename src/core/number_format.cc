@@ -107,6 +107,93 @@ bool ShortDigitsValue(const char* p, const char* end, uint64_t* out) {
   return true;
 }
 
+#if defined(__SSE2__) && defined(__x86_64__)
+// For a text of 1 to 16 bytes loaded right-aligned into 16 lanes (its last byte in lane 15):
+// `text[n]` is 0xFF in the lanes that hold its bytes (16 - n to 15); `up_to[d]` is 0xFF in the
+// lanes 0 to d, the lanes that move up by one when a '.' in lane d is taken out (up_to[16]: no
+// '.', nothing moves).
+struct ShortTextLanes {
+  std::array<std::array<uint8_t, 16>, 17> text{};
+  std::array<std::array<uint8_t, 16>, 17> up_to{};
+  constexpr ShortTextLanes() {
+    for (size_t n = 0; n <= 16; ++n) {
+      for (size_t lane = 0; lane < 16; ++lane) {
+        text[n][lane] = lane >= 16 - n ? 0xFF : 0;
+        up_to[n][lane] = n < 16 && lane <= n ? 0xFF : 0;
+      }
+    }
+  }
+};
+constexpr ShortTextLanes kShortTextLanes;
+
+uint64_t Load64(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  return word;
+}
+
+uint64_t Load32(const char* p) {
+  uint32_t word;
+  std::memcpy(&word, p, 4);
+  return word;
+}
+
+// The digits of a plain decimal of 1 to 16 bytes [p, end) ("23", "64.0069", "-" excluded: digits
+// and at most one '.', at least one digit) as an integer and the count of digits after the '.'
+// (0 without one), or false when the text is not one. Reads only [p, end). No branch on the
+// digits or the place of the '.': the text goes right-aligned into one SSE register (three load
+// patterns by length, overlapping loads of its ends), the '.' is found by comparison and taken
+// out by moving the lanes before it up by one, and the 16 lanes are checked and converted at once
+// as in ShortDigitsValue.
+[[gnu::always_inline]] inline bool ShortDecimalValue(const char* p, const char* end,
+                                                     uint64_t* mantissa, size_t* fraction) {
+  const size_t n = static_cast<size_t>(end - p);
+  uint64_t low = 0, high;
+  if (n >= 8) {
+    high = Load64(end - 8);
+    low = Load64(p) << ((8 * (16 - n)) & 63);  // n == 8: lanes 0 to 7 are masked out below
+  } else if (n >= 4) {
+    high = (Load32(p) | Load32(end - 4) << (8 * (n - 4))) << (8 * (8 - n));
+  } else {
+    // 1 to 3 bytes: integers ("0", "23", "479") without the vector work.
+    const auto byte = [](char c) { return uint64_t{static_cast<unsigned char>(c)}; };
+    const uint64_t first = byte(p[0]), middle = byte(p[n / 2]), last = byte(p[n - 1]);
+    if (first - '0' < 10 && middle - '0' < 10 && last - '0' < 10) {
+      static constexpr uint8_t kFirstWeight[] = {0, 0, 10, 100}, kMiddleWeight[] = {0, 0, 0, 10};
+      *mantissa = (first - '0') * kFirstWeight[n] + (middle - '0') * kMiddleWeight[n] + last - '0';
+      *fraction = 0;
+      return true;
+    }
+    high = (first | middle << (8 * (n / 2)) | last << (8 * (n - 1))) << (8 * (8 - n));
+  }
+  const __m128i text = _mm_set_epi64x(static_cast<long long>(high), static_cast<long long>(low));
+  const __m128i ours =
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kShortTextLanes.text[n].data()));
+  const unsigned dots = static_cast<unsigned>(
+      _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(text, _mm_set1_epi8('.')), ours)));
+  if ((dots & (dots - 1)) != 0 || n == (dots != 0)) return false;  // two '.', or no digit
+  const unsigned dot = dots != 0 ? static_cast<unsigned>(__builtin_ctz(dots)) : 16;
+  const __m128i digits = _mm_and_si128(_mm_sub_epi8(text, _mm_set1_epi8('0')), ours);
+  const __m128i up =
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kShortTextLanes.up_to[dot].data()));
+  // The '.' out: lanes 0 to dot take their lower neighbour's digit (lane 0 a 0).
+  const __m128i packed = _mm_or_si128(_mm_and_si128(up, _mm_slli_si128(digits, 1)),
+                                      _mm_andnot_si128(up, digits));
+  const __m128i above_nine = _mm_subs_epu8(packed, _mm_set1_epi8(9));  // 0 for a digit
+  if (_mm_movemask_epi8(_mm_cmpeq_epi8(above_nine, _mm_setzero_si128())) != 0xFFFF) return false;
+  const __m128i pairs = _mm_add_epi16(
+      _mm_mullo_epi16(_mm_and_si128(packed, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
+      _mm_srli_epi16(packed, 8));
+  const __m128i fours = _mm_madd_epi16(pairs, _mm_set1_epi32(100 + (1 << 16)));
+  const __m128i eights =
+      _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(10000 + (1 << 16)));
+  const uint64_t values = static_cast<uint64_t>(_mm_cvtsi128_si64(eights));  // first, last
+  *mantissa = (values & 0xFFFFFFFF) * 100000000 + (values >> 32);
+  *fraction = dots != 0 ? 15 - dot : 0;
+  return true;
+}
+#endif
+
 // from_chars for what the fast path declines: exponents, long mantissas, and every malformed
 // text (which it rejects, as it rejects the non-finite spellings "nan" and "inf").
 [[gnu::noinline]] bool ParseDoubleSlow(std::string_view text, double* value) {
@@ -180,9 +267,12 @@ bool ShortDigitsValue(const char* p, const char* end, uint64_t* out) {
 
 }  // namespace
 
-// The common case first, without the general one's loops and branches: a probability, "0." and
+// The common cases first, without the general one's loops and branches: a probability, "0." and
 // 6 to 15 more digits ("0.656735", "-0.0004914736"), is m / 10^k with m < 10^15 < 2^53, one
-// correctly rounded division, equal to from_chars'. Everything else goes to ParseDecimal.
+// correctly rounded division, equal to from_chars'. Then any short plain decimal ("23",
+// "-2.13037", "922.935": up to 16 bytes after an optional '-') by ShortDecimalValue, m / 10^k with
+// m <= 2^53 and k <= 15, the same division. A text that cannot be a number (its first byte after
+// the sign is not a digit, '.' or '+') is rejected at once; everything else goes to ParseDecimal.
 bool ParseDouble(std::string_view text, double* value) {
   const char* const end = text.data() + text.size();
   const char* const p = text.data() + (!text.empty() && text[0] == '-');
@@ -196,6 +286,16 @@ bool ParseDouble(std::string_view text, double* value) {
     *value = p == text.data() ? v : -v;
     return true;
   }
+#if defined(__SSE2__) && defined(__x86_64__)
+  size_t fraction;
+  if (static_cast<size_t>(n - 1) < 16 && ShortDecimalValue(p, end, &m, &fraction) &&
+      m <= (uint64_t{1} << 53)) [[likely]] {
+    const double v = static_cast<double>(static_cast<int64_t>(m)) / kPow10[fraction];
+    *value = p == text.data() ? v : -v;
+    return true;
+  }
+#endif
+  if (n <= 0 || (!IsDigit(*p) && *p != '.' && *p != '+')) return false;
   return ParseDecimal(text, value);
 }
 
