@@ -1,5 +1,7 @@
 #include "modelwatch/server/cardinality_guard.h"
 
+#include <bit>
+#include <cstdint>
 #include <string_view>
 
 namespace modelwatch::server {
@@ -24,6 +26,23 @@ Status Count(const std::set<std::string, std::less<>>& known, std::set<std::stri
 
 void Merge(std::set<std::string, std::less<>>& into, const std::set<std::string>& added) {
   into.insert(added.begin(), added.end());
+}
+
+// Whether a and b are the same class for certain (then they have the same CanonicalText); false
+// may also mean "not sure" (numbers compare by their bits: 0.0 and -0.0 are checked apart).
+bool SameClassValue(const EventValue& a, const EventValue& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case EventValue::Kind::kNull:
+      return true;
+    case EventValue::Kind::kNumber:
+      return std::bit_cast<uint64_t>(a.number) == std::bit_cast<uint64_t>(b.number);
+    case EventValue::Kind::kBool:
+      return a.boolean == b.boolean;
+    case EventValue::Kind::kString:
+      return a.text == b.text;
+  }
+  return false;
 }
 
 }  // namespace
@@ -54,25 +73,47 @@ Status CardinalityGuard::Admit(const std::string& model, std::span<const Predict
   auto it = models_.find(model);
   const Names& known = it == models_.end() ? kEmpty : it->second;
   std::set<std::string> versions, features, segments, classes;
+  // A name equal to the one at the same place in the previous event was counted then: events of
+  // one batch mostly repeat their version, feature names and segments in the same order, so most
+  // lookups (and the class texts' allocations) are skipped.
+  const PredictionEvent* previous = nullptr;
   for (const PredictionEvent& e : events) {
-    MW_RETURN_IF_ERROR(Count(known.versions, &versions, e.version,
-                             limits_.max_versions_per_model, "version", "max_versions_per_model",
-                             model));
-    for (const Feature& f : e.features) {
-      MW_RETURN_IF_ERROR(Count(known.features, &features, f.name, limits_.max_features_per_model,
+    if (previous == nullptr || e.version != previous->version) {
+      MW_RETURN_IF_ERROR(Count(known.versions, &versions, e.version,
+                               limits_.max_versions_per_model, "version",
+                               "max_versions_per_model", model));
+    }
+    for (size_t i = 0; i < e.features.size(); ++i) {
+      const std::string& name = e.features[i].name;
+      if (previous != nullptr && i < previous->features.size() &&
+          name == previous->features[i].name) {
+        continue;
+      }
+      MW_RETURN_IF_ERROR(Count(known.features, &features, name, limits_.max_features_per_model,
                                "feature", "max_features_per_model", model));
     }
-    for (const auto& [key, value] : e.segment) {
+    for (size_t i = 0; i < e.segment.size(); ++i) {
+      if (previous != nullptr && i < previous->segment.size() &&
+          e.segment[i] == previous->segment[i]) {
+        continue;
+      }
+      const auto& [key, value] = e.segment[i];
       MW_RETURN_IF_ERROR(Count(known.segments, &segments, key + "=" + value,
                                limits_.max_segments_per_model, "segment", "max_segments_per_model",
                                model));
     }
-    if (!classification) continue;
-    for (const EventValue* v : {&e.prediction, &e.label}) {
-      if (v->is_null()) continue;
-      MW_RETURN_IF_ERROR(Count(known.classes, &classes, v->CanonicalText(),
-                               limits_.max_label_values, "class", "max_label_values", model));
+    if (classification) {
+      for (const EventValue* v : {&e.prediction, &e.label}) {
+        if (v->is_null()) continue;
+        if (previous != nullptr && (SameClassValue(*v, previous->prediction) ||
+                                    SameClassValue(*v, previous->label))) {
+          continue;
+        }
+        MW_RETURN_IF_ERROR(Count(known.classes, &classes, v->CanonicalText(),
+                                 limits_.max_label_values, "class", "max_label_values", model));
+      }
     }
+    previous = &e;
   }
   Names& names = models_[model];
   Merge(names.versions, versions);
