@@ -2,6 +2,9 @@
 
 #include <simdjson.h>
 
+#include <utility>
+#include <vector>
+
 #include "modelwatch/io/json_writer.h"
 
 namespace modelwatch::server {
@@ -58,21 +61,35 @@ bool Fits(ColumnType type, const EventValue& value) {
 // the model's name in messages.
 Status CheckAgainst(const Schema& schema, std::string_view kind, const std::string& detail,
                     std::string_view model, std::span<const PredictionEvent> events) {
+  // A feature named as the one at the same place in the previous event has its type: events of
+  // one batch mostly send the same features in the same order, so most lookups are skipped.
+  std::vector<ColumnType> types, previous_types;
+  const std::vector<Feature>* previous = nullptr;
   for (size_t i = 0; i < events.size(); ++i) {
-    for (const Feature& f : events[i].features) {
-      auto it = schema.find(f.name);
-      if (it == schema.end()) {
-        return InvalidArgumentError(RecordPrefix(i) + "feature '" + f.name + "' is not in the " +
-                                    std::string(kind) + " features of model '" +
-                                    std::string(model) + "'" + detail);
+    const std::vector<Feature>& features = events[i].features;
+    types.resize(features.size());
+    for (size_t j = 0; j < features.size(); ++j) {
+      const Feature& f = features[j];
+      if (previous != nullptr && j < previous->size() && f.name == (*previous)[j].name) {
+        types[j] = previous_types[j];
+      } else {
+        auto it = schema.find(f.name);
+        if (it == schema.end()) {
+          return InvalidArgumentError(RecordPrefix(i) + "feature '" + f.name + "' is not in the " +
+                                      std::string(kind) + " features of model '" +
+                                      std::string(model) + "'" + detail);
+        }
+        types[j] = it->second;
       }
-      if (!Fits(it->second, f.value)) {
+      if (!Fits(types[j], f.value)) {
         return InvalidArgumentError(RecordPrefix(i) + "feature '" + f.name + "' must be " +
-                                    std::string(ColumnTypeName(it->second)) + " (" +
+                                    std::string(ColumnTypeName(types[j])) + " (" +
                                     std::string(kind) + " for model '" + std::string(model) + "'" +
                                     detail + ")");
       }
     }
+    std::swap(types, previous_types);
+    previous = &features;
   }
   return Status();
 }

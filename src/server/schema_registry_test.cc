@@ -83,6 +83,32 @@ TEST_F(SchemaRegistryTest, DeclaredFeaturesAreCheckedFromTheFirstEvent) {
   EXPECT_EQ(registry->SchemaOf(m).source, ModelSchema::Source::kDeclared);
 }
 
+// Types found for the previous event's features are reused for the same names at the same place
+// only: a value that does not fit is still caught there, and other orders are looked up.
+TEST_F(SchemaRegistryTest, RepeatedAndReorderedFeaturesAreCheckedByTheirOwnType) {
+  auto registry = Open();
+  ModelConfig m = Inferred(100);
+  m.features = {{"age", ColumnType::kNumeric}, {"vip", ColumnType::kBoolean}};
+  const std::vector<PredictionEvent> swapped = {
+      Event({F("age", EventValue::Number(3)), F("vip", EventValue::Bool(true))}),
+      Event({F("age", EventValue::Number(4)), F("vip", EventValue::Bool(false))}),
+      Event({F("vip", EventValue::Bool(true)), F("age", EventValue::Number(5))}),
+      Event({F("vip", EventValue::Number(2)), F("age", EventValue::Number(5))})};
+  EXPECT_EQ(registry->Check(m, swapped).message(),
+            "record 4: feature 'vip' must be boolean (declared for model 'm')");
+  const std::vector<PredictionEvent> later = {
+      Event({F("age", EventValue::Number(3))}),
+      Event({F("age", EventValue::Number(3)), F("vip", EventValue::Bool(true))}),
+      Event({F("age", EventValue::Number(3)), F("zip", EventValue::Number(1))})};
+  EXPECT_EQ(registry->Check(m, later).message(),
+            "record 3: feature 'zip' is not in the declared features of model 'm'");
+  const std::vector<PredictionEvent> repeated = {
+      Event({F("age", EventValue::Number(3)), F("vip", EventValue::Bool(true))}),
+      Event({F("age", EventValue::String("old")), F("vip", EventValue::Bool(true))})};
+  EXPECT_EQ(registry->Check(m, repeated).message(),
+            "record 2: feature 'age' must be numeric (declared for model 'm')");
+}
+
 TEST_F(SchemaRegistryTest, TheFirstEventsFixTheSchemaWhichThenSurvivesARestart) {
   const ModelConfig m = Inferred(3);
   {
