@@ -95,35 +95,57 @@ void SortKeys(uint64_t* keys, uint64_t* other, size_t n, bool in_keys) {
   const Digit digit = ChooseDigit(varying, n, kMaxBits);
   uint32_t end[size_t{1} << kMaxBits];
   Scatter(keys, n, digit, other, end);
-  // The buckets, most of them small: those are finished here rather than in a call each.
+  // The buckets, most of them small: a run of consecutive small buckets is in order but for
+  // keys within a bucket, so one insertion sort over the run finishes it (each key moves only
+  // within its bucket) without a branch per bucket.
+  size_t run = 0;  // start of the current run of small buckets
   for (size_t d = 0, begin = 0; d < digit.buckets; begin = end[d++]) {
     const size_t m = end[d] - begin;
-    if (m == 1) {
-      out[begin] = FromKey(other[begin]);
-    } else if (m > 1 && m <= kInsertionMax) {
-      InsertionSort(other + begin, m);
-      WriteDoubles(other + begin, m, out + begin);
-    } else if (m > kInsertionMax) {
+    if (m > kInsertionMax) [[unlikely]] {
+      InsertionSort(other + run, begin - run);
+      WriteDoubles(other + run, begin - run, out + run);
       SortKeys(other + begin, keys + begin, m, !in_keys);
+      run = end[d];
     }
   }
+  InsertionSort(other + run, n - run);
+  WriteDoubles(other + run, n - run, out + run);
 }
 
 // n < 2^32: buckets are counted in 32 bits.
 void RadixSort(std::span<double> values) {
   const size_t n = values.size();
-  std::unique_ptr<uint64_t[]> keys(new uint64_t[n]);
-  for (size_t i = 0; i < n; ++i) keys[i] = ToKey(values[i]);
-  const uint64_t varying = VaryingBits(keys.get(), n);
+  const double* const in = values.data();
+  uint64_t any = 0, all = ~uint64_t{0};
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t key = ToKey(in[i]);
+    any |= key;
+    all &= key;
+  }
+  const uint64_t varying = any ^ all;
   if (varying == 0) return;  // all equal
-  // The first pass goes over memory once with a wide digit; the buckets it leaves are sorted
-  // while they sit in cache.
-  uint64_t* in_values = reinterpret_cast<uint64_t*>(values.data());
+  // The first pass goes over memory once with a wide digit, from the values to their keys in
+  // the scratch buffer; the buckets it leaves are sorted while they sit in cache, back into
+  // `values`.
+  std::unique_ptr<uint64_t[]> keys(new uint64_t[n]);
   const Digit digit = ChooseDigit(varying, n, kTopMaxBits);
+  const int shift = digit.shift;
+  const uint64_t mask = digit.buckets - 1;
   std::vector<uint32_t> end(digit.buckets);
-  Scatter(keys.get(), n, digit, in_values, end.data());
+  for (size_t i = 0; i < n; ++i) ++end[(ToKey(in[i]) >> shift) & mask];
+  uint32_t offset = 0;
+  for (uint32_t& e : end) {
+    const uint32_t count = e;
+    e = offset;
+    offset += count;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t key = ToKey(in[i]);
+    keys[end[(key >> shift) & mask]++] = key;
+  }
+  uint64_t* const scratch = reinterpret_cast<uint64_t*>(values.data());
   for (size_t d = 0, begin = 0; d < digit.buckets; begin = end[d++]) {
-    if (end[d] > begin) SortKeys(in_values + begin, keys.get() + begin, end[d] - begin, true);
+    if (end[d] > begin) SortKeys(keys.get() + begin, scratch + begin, end[d] - begin, false);
   }
 }
 

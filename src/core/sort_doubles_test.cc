@@ -132,6 +132,23 @@ TEST(SortDoublesTest, SkewedAndLowBitDistributions) {
   ExpectSortsLikeStdSort(sorted_but_one);
 }
 
+// Buckets of every size side by side: point masses (large buckets, sorted by a call of their
+// own) between sparse values (runs of small buckets finished by one insertion sort each), at
+// sizes where the runs start and end at the edges of the range.
+TEST(SortDoublesTest, LargeBucketsBetweenRunsOfSmallOnes) {
+  std::mt19937_64 rng(13);
+  std::uniform_real_distribution<double> uniform(-100.0, 100.0);
+  for (size_t n : {300u, 4096u, 70000u, 1000000u}) {
+    std::vector<double> v(n);
+    for (double& x : v) {
+      const uint64_t r = rng() % 8;
+      x = r == 0 ? -50.0 : r == 1 ? 25.0 + 1e-12 * static_cast<double>(rng() % 64)
+                                  : r == 2 ? 99.0 : uniform(rng);
+    }
+    ExpectSortsLikeStdSort(v);
+  }
+}
+
 // NaN has no place in the contract, but it must not break the sort of the other values.
 TEST(SortDoublesTest, NanDoesNotBreakTheRest) {
   std::mt19937_64 rng(2);
