@@ -18,6 +18,14 @@
 
 namespace modelwatch::store::internal {
 
+// The event-time minute of a prediction row, as an SQL expression: the key of the time index
+// (schema version 4) and, spelled exactly so, of every query that is to use that index.
+// Integer division truncates toward zero in SQLite as in C++ (PredictionMinute), so minutes
+// never decrease as ts_us grows.
+#define MW_PREDICTION_MINUTE_SQL "ts_us / 60000000"
+inline constexpr int64_t kPredictionMinuteUs = 60000000;
+inline int64_t PredictionMinute(int64_t ts_us) { return ts_us / kPredictionMinuteUs; }
+
 // "MWst" as a big-endian 32-bit integer, in the header of every modelwatch database.
 inline constexpr int32_t kApplicationId = 0x4D577374;
 

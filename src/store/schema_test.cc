@@ -13,8 +13,10 @@
 namespace modelwatch::store::internal {
 namespace {
 
+using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsSupersetOf;
+using ::testing::Not;
 
 constexpr Migration kV1 = {1,
                            "CREATE TABLE meta(key TEXT PRIMARY KEY, value ANY) STRICT;"
@@ -121,9 +123,10 @@ TEST_F(SchemaTest, StoreSchemaCreatesEveryTableAndIndex) {
     while (*stmt->Step()) names.emplace_back(stmt->Text(0));
   }
   EXPECT_THAT(names,
-              IsSupersetOf({"meta", "predictions", "predictions_by_time", "pending_labels",
+              IsSupersetOf({"meta", "predictions", "predictions_by_minute", "pending_labels",
                             "pending_labels_by_received", "windows", "models", "counters",
                             "label_journal", "resource_samples"}));
+  EXPECT_THAT(names, Not(Contains("predictions_by_time")));  // replaced in version 4
 }
 
 }  // namespace

@@ -93,12 +93,20 @@ constexpr char kAddModelPredictions[] =
     "predictions = predictions + excluded.predictions, labels = labels + excluded.labels";
 constexpr char kAddModelLabels[] =
     "UPDATE models SET labels = labels + ?3 WHERE model = ?1 AND version = ?2";
-constexpr char kScanAllVersions[] =
-    "SELECT " MW_PREDICTION_COLUMNS
-    " FROM predictions WHERE model = ?1 AND ts_us >= ?2 AND ts_us < ?3 ORDER BY ts_us, rowid";
-constexpr char kScanOneVersion[] = "SELECT " MW_PREDICTION_COLUMNS
-                                   " FROM predictions WHERE model = ?1 AND ts_us >= ?2 AND "
-                                   "ts_us < ?3 AND version = ?4 ORDER BY ts_us, rowid";
+// Scans go minute by minute through the (model, minute) index (schema version 4): the first
+// minute in [?2, ?3] that holds a row of the model, then that minute's rows in time order
+// (SQLite sorts them).
+constexpr char kNextScanMinute[] =
+    "SELECT " MW_PREDICTION_MINUTE_SQL " FROM predictions WHERE model = ?1 AND "
+    MW_PREDICTION_MINUTE_SQL " >= ?2 AND " MW_PREDICTION_MINUTE_SQL " <= ?3 ORDER BY "
+    MW_PREDICTION_MINUTE_SQL " LIMIT 1";
+constexpr char kScanMinuteAllVersions[] =
+    "SELECT " MW_PREDICTION_COLUMNS " FROM predictions WHERE model = ?1 AND "
+    MW_PREDICTION_MINUTE_SQL " = ?4 AND ts_us >= ?2 AND ts_us < ?3 ORDER BY ts_us, rowid";
+constexpr char kScanMinuteOneVersion[] =
+    "SELECT " MW_PREDICTION_COLUMNS " FROM predictions WHERE model = ?1 AND "
+    MW_PREDICTION_MINUTE_SQL " = ?4 AND ts_us >= ?2 AND ts_us < ?3 AND version = ?5 "
+    "ORDER BY ts_us, rowid";
 constexpr char kPutWindow[] =
     "INSERT INTO windows(model, version, segment, width_s, start_us, end_us, closed, summary, "
     "updated_us, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
@@ -123,11 +131,12 @@ constexpr char kMetaTexts[] =
     "SELECT key, value FROM meta WHERE key >= ?1 AND key < ?1 || char(1114111) AND "
     "typeof(value) = 'text' ORDER BY key";
 constexpr char kModelNames[] = "SELECT DISTINCT model FROM models";
-// Per model, so the (model, ts_us) index finds the rows. The newest row stays: SQLite gives a new
-// row max(rowid) + 1, so deleting the newest would let the next insert reuse its rowid, and the
-// monitor's checkpoint counts on rowids that only grow.
+// Per model and up to the minute of ?2 (?4), so the (model, minute) index finds the rows. The
+// newest row stays: SQLite gives a new row max(rowid) + 1, so deleting the newest would let the
+// next insert reuse its rowid, and the monitor's checkpoint counts on rowids that only grow.
 constexpr char kExpirePredictions[] =
-    "DELETE FROM predictions WHERE model = ?1 AND ts_us < ?2 AND rowid < ?3";
+    "DELETE FROM predictions WHERE model = ?1 AND " MW_PREDICTION_MINUTE_SQL
+    " <= ?4 AND ts_us < ?2 AND rowid < ?3";
 // The cumulative views (width 0) are never expired: they hold everything since first seen.
 constexpr char kExpireWindows[] = "DELETE FROM windows WHERE end_us < ?1 AND width_s > 0";
 constexpr char kExpireLabels[] = "DELETE FROM pending_labels WHERE received_us < ?1";
@@ -486,6 +495,25 @@ class ReaderPool {
   std::vector<std::unique_ptr<Connection>> idle_ MW_GUARDED_BY(mu_);
 };
 
+// A read transaction (BEGIN DEFERRED): the statements run until it ends see the snapshot taken
+// at the first of them. It ends (COMMIT: nothing was written) when destroyed.
+class ReadSnapshot {
+ public:
+  static Result<ReadSnapshot> Begin(Connection& conn) {
+    MW_RETURN_IF_ERROR(conn.Exec("BEGIN"));
+    return ReadSnapshot(&conn);
+  }
+  ReadSnapshot(ReadSnapshot&& other) noexcept : conn_(std::exchange(other.conn_, nullptr)) {}
+  ReadSnapshot& operator=(ReadSnapshot&&) = delete;
+  ~ReadSnapshot() {
+    if (conn_ != nullptr) (void)conn_->Exec("COMMIT");
+  }
+
+ private:
+  explicit ReadSnapshot(Connection* conn) : conn_(conn) {}
+  Connection* conn_;
+};
+
 class SqliteStore final : public Store {
  public:
   // `readers` is null for ":memory:".
@@ -740,19 +768,42 @@ Status SqliteStore::ScanPredictions(const std::string& model,
                                     const std::optional<std::string>& version, int64_t from_us,
                                     int64_t to_us,
                                     const std::function<bool(const StoredPrediction&)>& visit) {
+  if (from_us >= to_us) return Status::Ok();
   Status status = Read([&](Connection& conn) -> Status {
-    MW_ASSIGN_OR_RETURN(Stmt scan, conn.Prepare(version ? kScanOneVersion : kScanAllVersions));
+    // One snapshot for the statements of every minute.
+    MW_ASSIGN_OR_RETURN(ReadSnapshot snapshot, ReadSnapshot::Begin(conn));
+    MW_ASSIGN_OR_RETURN(Stmt next, conn.Prepare(kNextScanMinute));
+    MW_ASSIGN_OR_RETURN(Stmt scan,
+                        conn.Prepare(version ? kScanMinuteOneVersion : kScanMinuteAllVersions));
+    next.BindText(1, model);
+    next.BindInt64(3, internal::PredictionMinute(to_us - 1));
     scan.BindText(1, model);
     scan.BindInt64(2, from_us);
     scan.BindInt64(3, to_us);
-    if (version) scan.BindText(4, *version);
+    if (version) scan.BindText(5, *version);
     StoredPrediction row;  // reused: decoding keeps the capacity of its strings and vectors
     row.event.model = model;
-    while (true) {
-      MW_ASSIGN_OR_RETURN(const bool more, scan.Step());
-      if (!more) return Status::Ok();
-      MW_RETURN_IF_ERROR(ReadStoredPrediction(scan, row));
-      if (!visit(row)) return Status::Ok();
+    for (int64_t minute = internal::PredictionMinute(from_us);; ++minute) {
+      next.BindInt64(2, minute);
+      MW_ASSIGN_OR_RETURN(const bool found, next.Step());
+      if (!found) {
+        next.Reset();
+        return Status::Ok();
+      }
+      minute = next.Int64(0);
+      next.Reset();
+      scan.BindInt64(4, minute);
+      while (true) {
+        MW_ASSIGN_OR_RETURN(const bool more, scan.Step());
+        if (!more) break;
+        Status read = ReadStoredPrediction(scan, row);
+        if (!read.ok() || !visit(row)) {
+          scan.Reset();
+          return read;
+        }
+      }
+      scan.Reset();
+      if (minute == internal::PredictionMinute(to_us - 1)) return Status::Ok();
     }
   });
   return status.WithPrefix("ScanPredictions");
@@ -982,6 +1033,7 @@ Result<uint64_t> SqliteStore::ExpireLocked(int64_t predictions_before_us, int64_
   MW_ASSIGN_OR_RETURN(Stmt predictions, conn.Prepare(kExpirePredictions));
   predictions.BindInt64(2, predictions_before_us);
   predictions.BindInt64(3, newest);
+  predictions.BindInt64(4, internal::PredictionMinute(predictions_before_us));
   for (const std::string& model : models) {
     predictions.BindText(1, model);
     MW_RETURN_IF_ERROR(predictions.Run());

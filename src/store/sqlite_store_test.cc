@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "modelwatch/store/store.h"
@@ -393,6 +395,65 @@ TEST_F(SqliteStoreTest, ScanRangesVersionsOrderAndEarlyStop) {
                                     })
                   .ok());
   EXPECT_THAT(seen, ElementsAre("t5", "t10"));
+}
+
+// Scans go minute by minute through the (model, minute) index: over many minutes, before 1970
+// (minutes truncate toward zero, so minute 0 spans two minutes of time), at and across minute
+// boundaries, with a version and with an early stop, a scan returns what filtering and sorting
+// every row by (ts_us, insertion order) returns.
+TEST_F(SqliteStoreTest, ScansAcrossMinutesMatchAFilteredSort) {
+  auto store = Open();
+  constexpr int64_t kMinute = 60'000'000;
+  std::vector<int64_t> times = {-3 * kMinute - 1, -kMinute, -kMinute + 1, -1, 0, 1,
+                                kMinute - 1, kMinute, kMinute, 2 * kMinute + 5, 7 * kMinute,
+                                7 * kMinute + 59'999'999, 90 * kMinute};
+  for (int i = 0; i < 40; ++i) times.push_back((i * 7919 % 600 - 300) * 1'000'003);
+  struct Row {
+    int64_t ts;
+    size_t order;
+    std::string id, version;
+  };
+  std::vector<Row> rows;
+  std::vector<PredictionEvent> batch;
+  for (size_t i = 0; i < times.size(); ++i) {
+    Row r{times[i], i, "p" + std::to_string(i), i % 3 == 0 ? "v2" : "v1"};
+    batch.push_back(MakePrediction(r.id, r.ts, r.version));
+    rows.push_back(r);
+    if (batch.size() == 7) Append(*store, std::exchange(batch, {}));
+  }
+  Append(*store, batch);
+  auto expected = [&](std::optional<std::string> version, int64_t from, int64_t to) {
+    std::vector<Row> in;
+    for (const Row& r : rows) {
+      if (r.ts >= from && r.ts < to && (!version || r.version == *version)) in.push_back(r);
+    }
+    std::stable_sort(in.begin(), in.end(), [](const Row& a, const Row& b) { return a.ts < b.ts; });
+    std::vector<std::string> ids;
+    for (const Row& r : in) ids.push_back(r.id);
+    return ids;
+  };
+  const std::vector<std::pair<int64_t, int64_t>> ranges = {
+      {kMin, kMax}, {-kMinute, kMinute}, {-kMinute + 1, 1}, {kMinute, kMinute + 1},
+      {kMinute - 1, 2 * kMinute + 6}, {3 * kMinute, 7 * kMinute}, {-300'000'000, 299'000'000},
+      {90 * kMinute, kMax}, {91 * kMinute, kMax}, {kMin, -3 * kMinute - 1}};
+  for (const auto& [from, to] : ranges) {
+    for (const std::optional<std::string>& version :
+         {std::optional<std::string>(), std::optional<std::string>("v2")}) {
+      SCOPED_TRACE("[" + std::to_string(from) + ", " + std::to_string(to) + ") " +
+                   version.value_or("all"));
+      EXPECT_EQ(Ids(Scan(*store, "fraud", version, from, to)), expected(version, from, to));
+    }
+  }
+  const std::vector<std::string> all = expected(std::nullopt, kMin, kMax);
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store
+                  ->ScanPredictions("fraud", std::nullopt, kMin, kMax,
+                                    [&](const StoredPrediction& p) {
+                                      seen.push_back(p.event.id);
+                                      return seen.size() < 20;
+                                    })
+                  .ok());
+  EXPECT_EQ(seen, std::vector<std::string>(all.begin(), all.begin() + 20));
 }
 
 WindowRecord Window(std::string version, std::string segment, int64_t width_s, int64_t start_us,
@@ -974,7 +1035,7 @@ TEST_F(SqliteStoreTest, AVersion2DatabaseMigratesToResourceSamples) {
   }
   std::unique_ptr<Store> store = Open();
   std::unique_ptr<internal::Connection> conn = Connect();
-  EXPECT_EQ(*internal::ReadSchemaVersion(*conn), 3);
+  EXPECT_EQ(*internal::ReadSchemaVersion(*conn), internal::LatestSchemaVersion());
   ASSERT_TRUE(store->AppendResourceSamples({{{"host", 5, "{}"}}}).ok());
   ResourceSampleQuery q;
   q.target = "host";
