@@ -48,6 +48,10 @@ std::string_view ColumnTypeName(ColumnType type) {
 ValueKind ClassifyValue(std::string_view text, double* number, bool* boolean) {
   // Numbers first, the common case: no missing spelling parses as one.
   if (ParseDouble(text, number) && std::isfinite(*number)) [[likely]] return ValueKind::kNumber;
+  return ClassifyNonNumber(text, boolean);
+}
+
+ValueKind ClassifyNonNumber(std::string_view text, bool* boolean) {
   if (IsMissingSpelling(text)) return ValueKind::kMissing;
   if (EqualsLower(text, kTrue)) {
     *boolean = true;
@@ -147,13 +151,6 @@ void ColumnProfile::AddNumber(double x) {
       number_counts_ = {};
     }
   }
-}
-
-ClassifiedValue Classify(std::string_view text) {
-  ClassifiedValue v;
-  v.text = text;
-  v.kind = ClassifyValue(text, &v.number, &v.boolean);
-  return v;
 }
 
 void ColumnProfile::Update(const ClassifiedValue& value) {
