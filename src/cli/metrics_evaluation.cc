@@ -100,14 +100,14 @@ class ShortLabelCache {
 
   uint32_t Find(std::string_view text) const {
     if (text.size() > 8) return kMiss;
-    const uint64_t bytes = Pack(text);
+    const uint64_t bytes = PackShortLabel(text);
     const Slot& slot = slots_[SlotOf(bytes, text.size())];
     return slot.bytes == bytes && slot.size == text.size() ? slot.id : kMiss;
   }
 
   void Insert(std::string_view text, uint32_t id) {
     if (text.size() > 8) return;
-    const uint64_t bytes = Pack(text);
+    const uint64_t bytes = PackShortLabel(text);
     slots_[SlotOf(bytes, text.size())] = Slot{bytes, text.size(), id};
   }
 
@@ -118,23 +118,6 @@ class ShortLabelCache {
     size_t size = SIZE_MAX;  // no label
     uint32_t id = 0;
   };
-
-  // The bytes of a text of at most 8 bytes, byte i at bits 8i..8i+7, from at most three loads
-  // that stay within the text.
-  static uint64_t Pack(std::string_view text) {
-    const char* p = text.data();
-    const size_t n = text.size();
-    if (n >= 4) {
-      uint32_t low, high;  // bytes [0, 4) and [n - 4, n), overlapping when n < 8
-      std::memcpy(&low, p, 4);
-      std::memcpy(&high, p + n - 4, 4);
-      return uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
-    }
-    if (n == 0) return 0;
-    return uint64_t{static_cast<unsigned char>(p[0])} |
-           (uint64_t{static_cast<unsigned char>(p[n / 2])} << (8 * (n / 2))) |
-           (uint64_t{static_cast<unsigned char>(p[n - 1])} << (8 * (n - 1)));
-  }
 
   static size_t SlotOf(uint64_t bytes, size_t size) {
     return static_cast<size_t>(((bytes + size) * 0x9E3779B97F4A7C15ull) >> (64 - kSlotBits));

@@ -5,24 +5,6 @@
 namespace modelwatch {
 namespace {
 
-// The bytes of a label of at most 8 bytes, packed as MakeShortKey packs them (byte i at bits
-// 8i..8i+7), from at most three loads that stay within the label: no loop over its bytes.
-inline uint64_t PackShortLabel(std::string_view label) {
-  const char* p = label.data();
-  const size_t n = label.size();
-  if (n >= 4) {
-    uint32_t low, high;  // bytes [0, 4) and [n - 4, n): they overlap when n < 8
-    std::memcpy(&low, p, 4);
-    std::memcpy(&high, p + n - 4, 4);
-    return uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
-  }
-  if (n == 0) return 0;
-  // Bytes 0, n / 2 and n - 1 cover the 1 to 3 bytes (a byte or'ed twice is still itself).
-  return uint64_t{static_cast<unsigned char>(p[0])} |
-         (uint64_t{static_cast<unsigned char>(p[n / 2])} << (8 * (n / 2))) |
-         (uint64_t{static_cast<unsigned char>(p[n - 1])} << (8 * (n - 1)));
-}
-
 // The id of the short label (`bytes`, `size`) among `keys`, or kNotFound. Every key is compared,
 // without an early exit: which label a row holds is as good as random, and the exit branch would
 // be mispredicted on most rows. Keys are distinct, so at most one matches.

@@ -47,5 +47,21 @@ TEST(LabelInternerTest, ManyLabelsAndCopies) {
   EXPECT_EQ(copy.Find("missing"), LabelInterner::kNotFound);
 }
 
+// The packed bytes of every short label equal a plain byte-by-byte little-endian load.
+TEST(PackShortLabelTest, EqualsTheBytesLoadedOneByOne) {
+  const std::string text = "abcdefgh";
+  for (size_t n = 0; n <= 8; ++n) {
+    for (size_t at = 0; at + n <= text.size(); ++at) {
+      const std::string_view label = std::string_view(text).substr(at, n);
+      uint64_t expected = 0;
+      for (size_t i = 0; i < n; ++i) {
+        expected |= uint64_t{static_cast<unsigned char>(label[i])} << (8 * i);
+      }
+      EXPECT_EQ(PackShortLabel(label), expected) << "'" << label << "'";
+    }
+  }
+  EXPECT_EQ(PackShortLabel(std::string_view("\xff\x00", 2)), uint64_t{0xff});
+}
+
 }  // namespace
 }  // namespace modelwatch

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +19,25 @@
 #include <vector>
 
 namespace modelwatch {
+
+// The bytes of a label of at most 8 bytes (more: undefined), byte i at bits 8i..8i+7 and 0 above
+// its size, from at most three loads that stay within the label: no loop over its bytes. With the
+// size, a key that identifies the label (LabelInterner's scan; the metrics command's label cache).
+inline uint64_t PackShortLabel(std::string_view label) {
+  const char* p = label.data();
+  const size_t n = label.size();
+  if (n >= 4) {
+    uint32_t low, high;  // bytes [0, 4) and [n - 4, n): they overlap when n < 8
+    std::memcpy(&low, p, 4);
+    std::memcpy(&high, p + n - 4, 4);
+    return uint64_t{low} | (uint64_t{high} << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  // Bytes 0, n / 2 and n - 1 cover the 1 to 3 bytes (a byte or'ed twice is still itself).
+  return uint64_t{static_cast<unsigned char>(p[0])} |
+         (uint64_t{static_cast<unsigned char>(p[n / 2])} << (8 * (n / 2))) |
+         (uint64_t{static_cast<unsigned char>(p[n - 1])} << (8 * (n - 1)));
+}
 
 class LabelInterner {
  public:
