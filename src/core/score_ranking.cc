@@ -246,17 +246,17 @@ class TopScatter {
 // The top varying bit (varying != 0).
 int TopBit(uint64_t varying) { return 63 - std::countl_zero(varying); }
 
-// The scatter of TopScatter for keys whose VaryingBits are known (`varying` != 0).
-template <bool kPositives>
+// The scatter of TopScatter for keys whose VaryingBits are known (`varying` != 0), every key
+// stored (no positives counted): the scatter of a bucket too large for the cache.
 std::vector<Bucket> ScatterByTopBits(std::span<const Segments> parts, uint64_t* dst, size_t m,
                                      uint64_t varying, const ParallelFor& parallel_for) {
   // 32-bit counters keep the tables small (in cache) unless a count could overflow them.
   if (m <= UINT32_MAX) {
-    TopScatter<uint32_t, kPositives> top(parts, m, parallel_for);
+    TopScatter<uint32_t, false> top(parts, m, parallel_for);
     top.CountDigits(TopBit(varying));
     return top.Scatter(dst);
   }
-  TopScatter<uint64_t, kPositives> top(parts, m, parallel_for);
+  TopScatter<uint64_t, false> top(parts, m, parallel_for);
   top.CountDigits(TopBit(varying));
   return top.Scatter(dst);
 }
@@ -288,11 +288,13 @@ KeyBits SampleBits(Segments segments) {
 // into dst, without a pass of its own for their bits: the counting pass computes them, on bits
 // guessed from a sample of the keys with a margin; only when the guess was too low (a key far
 // out of the sample's range, such as a score of 0 among probabilities) are the keys counted
-// again. Sets *bits; returns no buckets when every key has the same score.
-template <typename Count, bool kPositives>
+// again. It counts positives, so buckets of negatives only are not stored (dst holds
+// m + parts.size() keys, see TopScatter). Sets *bits; returns no buckets when every key has the
+// same score.
+template <typename Count>
 std::vector<Bucket> FirstScatter(std::span<const Segments> parts, Segments segments, size_t m,
                                  uint64_t* dst, const ParallelFor& parallel_for, KeyBits* bits) {
-  TopScatter<Count, kPositives> top(parts, m, parallel_for);
+  TopScatter<Count, /*kPositives=*/true> top(parts, m, parallel_for);
   const uint64_t sample = SampleBits(segments).varying();
   int counted = -1;  // the bit the count ends at
   if (sample != 0) {
@@ -313,12 +315,12 @@ std::vector<Bucket> FirstScatter(std::span<const Segments> parts, Segments segme
   return top.Scatter(dst);
 }
 
-template <bool kPositives>
 std::vector<Bucket> FirstScatter(std::span<const Segments> parts, Segments segments, size_t m,
                                  uint64_t* dst, const ParallelFor& parallel_for, KeyBits* bits) {
+  // Count must also hold the trash slots' indexes, m + part.
   return m <= UINT32_MAX - kParallelParts
-             ? FirstScatter<uint32_t, kPositives>(parts, segments, m, dst, parallel_for, bits)
-             : FirstScatter<uint64_t, kPositives>(parts, segments, m, dst, parallel_for, bits);
+             ? FirstScatter<uint32_t>(parts, segments, m, dst, parallel_for, bits)
+             : FirstScatter<uint64_t>(parts, segments, m, dst, parallel_for, bits);
 }
 
 void InsertionSort(uint64_t* a, size_t m) {
@@ -394,7 +396,7 @@ class RunSorter {
     const std::span<const uint64_t> one(src, m);
     const Segments whole(&one, 1);
     const std::vector<Bucket> buckets =
-        ScatterByTopBits<false>(std::span<const Segments>(&whole, 1), free, m, varying, nullptr);
+        ScatterByTopBits(std::span<const Segments>(&whole, 1), free, m, varying, nullptr);
     size_t end = m;
     for (size_t b = buckets.size(); b-- > 0;) {
       const size_t c = buckets[b].keys;
@@ -811,7 +813,7 @@ RankingResult ExactRanking(std::span<const std::span<const uint64_t>> segments,
   // from the highest, each starting where the one above ended: the same start, so the same sums.
   KeyBits bits;
   const std::vector<Bucket> buckets =
-      FirstScatter<true>(pieces, segments, n, output, parallel ? parallel_for : nullptr, &bits);
+      FirstScatter(pieces, segments, n, output, parallel_for, &bits);
   if (bits.varying() == 0) return one_score();
   const std::vector<BucketGroup> groups = GroupBuckets(buckets);
   std::vector<TieGroupSweep<false>> parts(groups.size());
