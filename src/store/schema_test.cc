@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -127,6 +128,23 @@ TEST_F(SchemaTest, StoreSchemaCreatesEveryTableAndIndex) {
                             "pending_labels_by_received", "windows", "models", "counters",
                             "label_journal", "resource_samples"}));
   EXPECT_THAT(names, Not(Contains("predictions_by_time")));  // replaced in version 4
+}
+
+// The index key (MW_PREDICTION_MINUTE_SQL, evaluated by SQLite) and the minutes the scans bind
+// (PredictionMinute) must agree, or a scan would miss rows: both truncate toward zero.
+TEST_F(SchemaTest, SqlMinuteExpressionEqualsPredictionMinute) {
+  auto conn = Connect();
+  auto stmt = conn->Prepare("SELECT " MW_PREDICTION_MINUTE_SQL " FROM (SELECT ?1 AS ts_us)");
+  ASSERT_TRUE(stmt.ok()) << stmt.status().ToString();
+  for (int64_t ts : {int64_t{0}, int64_t{1}, int64_t{-1}, kPredictionMinuteUs - 1,
+                     kPredictionMinuteUs, -kPredictionMinuteUs, -kPredictionMinuteUs - 1,
+                     int64_t{1'764'000'000'123'456}, -int64_t{1'764'000'000'123'456},
+                     std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
+    stmt->BindInt64(1, ts);
+    ASSERT_TRUE(*stmt->Step());
+    EXPECT_EQ(stmt->Int64(0), PredictionMinute(ts)) << ts;
+    stmt->Reset();
+  }
 }
 
 }  // namespace

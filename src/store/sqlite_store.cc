@@ -775,8 +775,9 @@ Status SqliteStore::ScanPredictions(const std::string& model,
     MW_ASSIGN_OR_RETURN(Stmt next, conn.Prepare(kNextScanMinute));
     MW_ASSIGN_OR_RETURN(Stmt scan,
                         conn.Prepare(version ? kScanMinuteOneVersion : kScanMinuteAllVersions));
+    const int64_t last_minute = internal::PredictionMinute(to_us - 1);
     next.BindText(1, model);
-    next.BindInt64(3, internal::PredictionMinute(to_us - 1));
+    next.BindInt64(3, last_minute);
     scan.BindText(1, model);
     scan.BindInt64(2, from_us);
     scan.BindInt64(3, to_us);
@@ -803,7 +804,7 @@ Status SqliteStore::ScanPredictions(const std::string& model,
         }
       }
       scan.Reset();
-      if (minute == internal::PredictionMinute(to_us - 1)) return Status::Ok();
+      if (minute == last_minute) return Status::Ok();
     }
   });
   return status.WithPrefix("ScanPredictions");
