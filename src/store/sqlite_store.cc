@@ -9,7 +9,9 @@
 //
 // Every write call is one BEGIN IMMEDIATE ... COMMIT on cached prepared statements. Prediction
 // payloads are encoded before the write lock is taken, so concurrent callers encode in parallel
-// and the lock covers SQLite work alone.
+// and the lock covers SQLite work alone. With Sync::kFull the WAL is synced after the lock is
+// released (WalSync): the next call commits while the previous one waits for the disk, and
+// callers that committed meanwhile share one fdatasync.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -26,6 +28,7 @@
 #include "schema.h"
 #include "sqlite_db.h"
 #include "thread_annotations.h"
+#include "wal_sync.h"
 
 namespace modelwatch::store {
 namespace {
@@ -517,8 +520,10 @@ class ReadSnapshot {
 class SqliteStore final : public Store {
  public:
   // `readers` is null for ":memory:".
-  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<ReaderPool> readers)
-      : writer_(std::move(writer)), readers_(std::move(readers)) {}
+  // `wal_sync` is null when commits need no sync of their own (Sync::kNormal, ":memory:").
+  SqliteStore(std::unique_ptr<Connection> writer, std::unique_ptr<ReaderPool> readers,
+              std::unique_ptr<internal::WalSync> wal_sync)
+      : writer_(std::move(writer)), readers_(std::move(readers)), wal_sync_(std::move(wal_sync)) {}
 
   Result<PredictionAppendResult> AppendPredictions(std::span<const PredictionEvent> events,
                                                    int64_t received_us) override;
@@ -562,9 +567,22 @@ class SqliteStore final : public Store {
       MW_REQUIRES(write_mu_);
   Result<uint64_t> ExpireLocked(int64_t predictions_before_us, int64_t windows_before_us,
                                 int64_t labels_before_us) MW_REQUIRES(write_mu_);
-  // Runs `write(conn)` (returning Status) on the writer in one transaction.
+  // Runs `write(conn)` (returning Status) on the writer in one transaction, then waits until it
+  // is durable.
   template <typename F>
   Status WriteTransaction(F&& write) MW_EXCLUDES(write_mu_);
+  // Before a write: an error once a WAL sync failed (nothing may be acknowledged any more).
+  Status WritesAllowed() {
+    return wal_sync_ == nullptr ? Status::Ok() : wal_sync_->Healthy();
+  }
+  // Under write_mu_, after a commit: the number WaitDurable takes (0: nothing to wait for).
+  uint64_t Committed() MW_REQUIRES(write_mu_) {
+    return wal_sync_ == nullptr ? 0 : wal_sync_->Committed();
+  }
+  // After write_mu_ is released: blocks until commit `seq` is on stable storage.
+  Status WaitDurable(uint64_t seq) MW_EXCLUDES(write_mu_) {
+    return wal_sync_ == nullptr || seq == 0 ? Status::Ok() : wal_sync_->WaitDurable(seq);
+  }
   // Runs `read(conn)` (returning Status or Result<T>) on a reader connection (on the writer,
   // under write_mu_, for ":memory:").
   template <typename F>
@@ -574,14 +592,21 @@ class SqliteStore final : public Store {
   const std::unique_ptr<Connection> writer_ MW_PT_GUARDED_BY(write_mu_);
   CommitListener* listener_ MW_GUARDED_BY(write_mu_) = nullptr;
   const std::unique_ptr<ReaderPool> readers_;  // null for ":memory:"
+  const std::unique_ptr<internal::WalSync> wal_sync_;
 };
 
 template <typename F>
 Status SqliteStore::WriteTransaction(F&& write) {
-  MutexLock lock(&write_mu_);
-  MW_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_));
-  MW_RETURN_IF_ERROR(write(*writer_));
-  return txn.Commit();
+  MW_RETURN_IF_ERROR(WritesAllowed());
+  uint64_t seq = 0;
+  {
+    MutexLock lock(&write_mu_);
+    MW_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_));
+    MW_RETURN_IF_ERROR(write(*writer_));
+    MW_RETURN_IF_ERROR(txn.Commit());
+    seq = Committed();
+  }
+  return WaitDurable(seq);
 }
 
 template <typename F>
@@ -601,13 +626,20 @@ Result<PredictionAppendResult> SqliteStore::AppendPredictions(
     std::span<const PredictionEvent> events, int64_t received_us) {
   MW_RETURN_IF_ERROR(ValidatePredictions(events));
   if (events.empty()) return PredictionAppendResult{};
+  MW_RETURN_IF_ERROR(WritesAllowed().WithPrefix("AppendPredictions"));
   const EncodedPayloads payloads(events);  // outside the lock: pure CPU work
-  MutexLock lock(&write_mu_);
-  Result<PredictionAppendResult> result =
-      Prefixed(AppendPredictionsLocked(events, payloads, received_us), "AppendPredictions");
-  if (result.ok() && listener_ != nullptr && result->inserted > 0) {
-    listener_->OnPredictionsCommitted(events, received_us, *result);
+  uint64_t seq = 0;
+  Result<PredictionAppendResult> result = PredictionAppendResult{};
+  {
+    MutexLock lock(&write_mu_);
+    result = Prefixed(AppendPredictionsLocked(events, payloads, received_us), "AppendPredictions");
+    if (!result.ok()) return result;
+    seq = Committed();
+    if (listener_ != nullptr && result->inserted > 0) {
+      listener_->OnPredictionsCommitted(events, received_us, *result);
+    }
   }
+  MW_RETURN_IF_ERROR(WaitDurable(seq).WithPrefix("AppendPredictions"));
   return result;
 }
 
@@ -682,12 +714,17 @@ Result<LabelAppendResult> SqliteStore::AppendLabels(std::span<const LabelEvent> 
                                                     int64_t received_us, int64_t join_after_us) {
   MW_RETURN_IF_ERROR(ValidateLabels(labels));
   if (labels.empty()) return LabelAppendResult{};
-  MutexLock lock(&write_mu_);
-  Result<LabelAppendResult> result =
-      Prefixed(AppendLabelsLocked(labels, received_us, join_after_us), "AppendLabels");
-  if (result.ok() && listener_ != nullptr && !result->joined.empty()) {
-    listener_->OnLabelsCommitted(*result);
+  MW_RETURN_IF_ERROR(WritesAllowed().WithPrefix("AppendLabels"));
+  uint64_t seq = 0;
+  Result<LabelAppendResult> result = LabelAppendResult{};
+  {
+    MutexLock lock(&write_mu_);
+    result = Prefixed(AppendLabelsLocked(labels, received_us, join_after_us), "AppendLabels");
+    if (!result.ok()) return result;
+    seq = Committed();
+    if (listener_ != nullptr && !result->joined.empty()) listener_->OnLabelsCommitted(*result);
   }
+  MW_RETURN_IF_ERROR(WaitDurable(seq).WithPrefix("AppendLabels"));
   return result;
 }
 
@@ -1012,9 +1049,18 @@ Result<std::vector<CounterRecord>> SqliteStore::Counters() {
 
 Result<uint64_t> SqliteStore::Expire(int64_t predictions_before_us, int64_t windows_before_us,
                                      int64_t labels_before_us) {
-  MutexLock lock(&write_mu_);
-  return Prefixed(ExpireLocked(predictions_before_us, windows_before_us, labels_before_us),
-                  "Expire");
+  MW_RETURN_IF_ERROR(WritesAllowed().WithPrefix("Expire"));
+  uint64_t seq = 0;
+  Result<uint64_t> dropped = uint64_t{0};
+  {
+    MutexLock lock(&write_mu_);
+    dropped = Prefixed(ExpireLocked(predictions_before_us, windows_before_us, labels_before_us),
+                       "Expire");
+    if (!dropped.ok()) return dropped;
+    seq = Committed();
+  }
+  MW_RETURN_IF_ERROR(WaitDurable(seq).WithPrefix("Expire"));
+  return dropped;
 }
 
 Result<uint64_t> SqliteStore::ExpireLocked(int64_t predictions_before_us, int64_t windows_before_us,
@@ -1129,6 +1175,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SqliteStore::MetaTexts(
 }
 
 Status SqliteStore::CheckWritable() {
+  MW_RETURN_IF_ERROR(WritesAllowed().WithPrefix("CheckWritable"));
   MutexLock lock(&write_mu_);
   // Taking the write lock proves the file is writable and not held by a stuck writer; the empty
   // transaction then rolls back.
@@ -1139,15 +1186,15 @@ Status SqliteStore::CheckWritable() {
 // ---------------------------------------------------------------------------------------------
 // Opening
 
-Status ConfigureWriter(Connection& conn, const SqliteOptions& options, bool in_memory) {
+Status ConfigureWriter(Connection& conn, bool in_memory) {
   MW_ASSIGN_OR_RETURN(const std::string mode, conn.QueryText("PRAGMA journal_mode = WAL"));
   if (mode != "wal" && !(in_memory && mode == "memory")) {
     return UnavailableError(conn.label() + ": cannot switch to WAL mode (journal mode is '" + mode +
                             "')");
   }
-  MW_RETURN_IF_ERROR(conn.Exec(options.sync == SqliteOptions::Sync::kFull
-                                   ? "PRAGMA synchronous = FULL"
-                                   : "PRAGMA synchronous = NORMAL"));
+  // NORMAL in both modes: with kFull the store syncs the WAL itself after each commit, outside
+  // the write lock (WalSync), which is what FULL would do inside COMMIT.
+  MW_RETURN_IF_ERROR(conn.Exec("PRAGMA synchronous = NORMAL"));
   // 16 MiB of page cache keeps the indexes' hot pages in memory at high insert rates.
   MW_RETURN_IF_ERROR(conn.Exec("PRAGMA cache_size = -16384"));
   // Checkpoint every 4000 pages (16 MiB of WAL) rather than SQLite's 1000: fewer checkpoints
@@ -1177,7 +1224,7 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   // Refuse a corrupt or foreign file before changing anything in it (the journal mode is
   // written to the file header).
   MW_RETURN_IF_ERROR(internal::ReadSchemaVersion(*writer).status());
-  MW_RETURN_IF_ERROR(ConfigureWriter(*writer, options, in_memory));
+  MW_RETURN_IF_ERROR(ConfigureWriter(*writer, in_memory));
   MW_RETURN_IF_ERROR(internal::Migrate(*writer, internal::StoreMigrations()).status());
   std::unique_ptr<ReaderPool> readers;
   if (!in_memory) {
@@ -1186,7 +1233,12 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
     MW_ASSIGN_OR_RETURN(std::unique_ptr<Connection> reader, readers->Acquire());
     readers->Release(std::move(reader));
   }
-  return std::unique_ptr<Store>(new SqliteStore(std::move(writer), std::move(readers)));
+  std::unique_ptr<internal::WalSync> wal_sync;
+  if (!in_memory && options.sync == SqliteOptions::Sync::kFull) {
+    wal_sync = std::make_unique<internal::WalSync>(options.path + "-wal");
+  }
+  return std::unique_ptr<Store>(
+      new SqliteStore(std::move(writer), std::move(readers), std::move(wal_sync)));
 }
 
 }  // namespace modelwatch::store

@@ -275,9 +275,11 @@ class ServeTest(unittest.TestCase):
         self.assertFalse(drift["features"]["country"]["drift"])
         w0 = minute("2026-01-01T00:00:00.000Z")
         self.assertEqual(w0["summary"]["drift"]["features"]["amount"]["statistic"], 0)
-        metrics = d.get("/metrics")[1]
-        self.assertIn('modelwatch_window_column_drift{model="drifty",version="all",window="1m",'
-                      'column="amount"}', metrics)
+        # The store shows a window as soon as it is committed; /metrics once the evaluation pass
+        # that wrote it has also waited for the disk and published it.
+        series = ('modelwatch_window_column_drift{model="drifty",version="all",window="1m",'
+                  'column="amount"}')
+        d.wait_for(lambda: series in d.get("/metrics")[1], "the drift series in /metrics")
         # The cumulative view holds every event of the model.
         cumulative = d.windows("drifty", window="all", version="all")
         self.assertEqual([w["summary"]["predictions"] for w in cumulative], [401])

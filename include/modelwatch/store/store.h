@@ -6,7 +6,11 @@
 //
 // Durability: a call that returns OK has committed its transaction; what it wrote survives a
 // crash of the process (SIGKILL) and, with SqliteOptions::sync == kFull, of the machine too (a
-// power loss). A call that fails has written nothing (every call is one transaction).
+// power loss). A call that fails has written nothing (every call is one transaction), with one
+// exception under kFull: when syncing a committed transaction to disk fails, the call fails with
+// kUnavailable although its transaction may survive, and the store refuses every later write
+// until it is reopened (retrying the call then is safe: duplicates are detected).
+// Reads may see a kFull commit for the few milliseconds before it is on disk.
 // Thread safety: every method may be called from any thread; implementations serialize writers.
 // Errors: kUnavailable when the database cannot be opened or written (including a write lock
 // held elsewhere for longer than the busy timeout), kDataLoss when stored bytes cannot be decoded
@@ -279,7 +283,9 @@ struct SqliteOptions {
   // "-shm" files beside it. ":memory:" is a private in-memory database (tests).
   std::string path;
   enum class Sync { kNormal, kFull };
-  // kFull: every commit is fsynced (synchronous=FULL): durable across power loss.
+  // kFull: durable across power loss. The write-ahead log is fdatasynced after each commit and
+  // before the call returns, as synchronous=FULL would, but outside the write lock: the next
+  // call commits meanwhile, and calls that committed while a sync ran share the next one.
   // kNormal: WAL with synchronous=NORMAL: durable across process crashes; the last commits may
   // be lost if the machine itself goes down.
   Sync sync = Sync::kFull;
