@@ -352,7 +352,7 @@ def run(args):
         "store_filesystem": filesystem_of(store_dir),
         "config": {
             "model": f"{MODEL}: binary, {len(FEATURES)} declared numeric features, default "
-                     "windows [5m, 1h] and lateness 5m, no auth, io_threads 0 (one per core)",
+                     "windows [5m, 1h] and lateness 5m, no auth, io_threads 0 (two per core, at least 4)",
             "batch_events": args.batch_events, "pool_batches": args.pool_batches,
             "event": "id (unique in the run), features f0..f9, prediction, score, latency_ms; no "
                      "version, no label",

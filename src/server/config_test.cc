@@ -86,7 +86,7 @@ TEST(ConfigTest, ExampleFileParsesWithItsValues) {
 
   EXPECT_EQ(c.server.host, "127.0.0.1");
   EXPECT_EQ(c.server.port, 8686);
-  EXPECT_EQ(c.server.io_threads, 2);
+  EXPECT_EQ(c.server.io_threads, 0);
   EXPECT_EQ(c.server.read_timeout, seconds(30));
   EXPECT_EQ(c.server.idle_timeout, seconds(60));
   EXPECT_EQ(c.server.shutdown_grace, seconds(10));

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <iostream>
 #include <map>
@@ -26,6 +27,16 @@
 #include "modelwatch/store/store.h"
 
 namespace modelwatch::server {
+namespace {
+
+// server.io_threads 0: two per core, at least 4. The threads run the handlers, and an ingest
+// handler waits for the disk (the WAL sync) before it answers: more threads than cores keep
+// the cores busy meanwhile.
+int DefaultIoThreads() {
+  return static_cast<int>(std::max(4u, 2 * std::max(1u, std::thread::hardware_concurrency())));
+}
+
+}  // namespace
 
 // Everything the daemon owns, in construction order (destroyed in reverse).
 struct Daemon::State {
@@ -229,7 +240,7 @@ Result<std::unique_ptr<Daemon>> Daemon::Start(Config config, DaemonOptions optio
   HttpServerOptions http;
   http.host = c.server.host;
   http.port = c.server.port;
-  http.io_threads = c.server.io_threads;
+  http.io_threads = c.server.io_threads > 0 ? c.server.io_threads : DefaultIoThreads();
   http.handler_threads = 0;
   http.max_body_bytes = c.limits.max_body_bytes;
   http.read_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.server.read_timeout);

@@ -51,7 +51,7 @@ struct ServerConfig {
   // Port 0 asks the OS for a free port.
   std::string host = "127.0.0.1";
   uint16_t port = 8686;
-  int io_threads = 0;  // 0 = one per core
+  int io_threads = 0;  // 0 = two per core, at least 4 (see docs/config.md)
   // To receive one whole request.
   std::chrono::microseconds read_timeout = std::chrono::seconds(30);
   // A keep-alive connection with no request is closed after this.
