@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <span>
 #include <vector>
 
 namespace modelwatch {
@@ -13,7 +15,9 @@ namespace {
 constexpr size_t kRadixMinSize = 256;  // below this std::sort is as fast
 constexpr size_t kInsertionMax = 32;   // buckets up to this size: insertion sort
 constexpr int kTopMaxBits = 16;        // digit width of the first pass (one pass over all values)
-constexpr int kMaxBits = 11;           // of the later passes (buckets that fit in cache)
+constexpr int kMaxBits = 13;           // of the later passes (buckets that fit in cache)
+constexpr size_t kTopSample = 512;     // values sampled to guess the digit of the first pass
+constexpr size_t kBucketSample = 16;   // keys sampled to guess the digit of a later pass
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
 
 // The order-preserving image: negative doubles have every bit flipped, others the sign bit set.
@@ -24,16 +28,6 @@ uint64_t ToKey(double x) {
 
 double FromKey(uint64_t key) {
   return std::bit_cast<double>((key & kSignBit) != 0 ? key & ~kSignBit : ~key);
-}
-
-// The bits in which some of the keys differ (0: all equal).
-uint64_t VaryingBits(const uint64_t* keys, size_t n) {
-  uint64_t any = 0, all = ~uint64_t{0};
-  for (size_t i = 0; i < n; ++i) {
-    any |= keys[i];
-    all &= keys[i];
-  }
-  return any ^ all;
 }
 
 // The digit of a pass: the `bits` bits from the highest varying one down (fewer when fewer vary),
@@ -64,18 +58,100 @@ void WriteDoubles(const uint64_t* keys, size_t n, double* out) {
   for (size_t i = 0; i < n; ++i) out[i] = FromKey(keys[i]);
 }
 
-// Stable scatter of keys[0, n) by digit into out; on return end[d] is the end of bucket d in out
-// (its start is end[d - 1], or 0).
-void Scatter(const uint64_t* keys, size_t n, const Digit& digit, uint64_t* out, uint32_t* end) {
-  std::fill(end, end + digit.buckets, 0);
-  for (size_t i = 0; i < n; ++i) ++end[digit.Of(keys[i])];
+// The key of a value of the input, or of a key.
+uint64_t KeyOf(double x) { return ToKey(x); }
+uint64_t KeyOf(uint64_t key) { return key; }
+
+// The bits in which the keys of in[i] differ, for i in [0, n) with i % stride == 0 (0: equal).
+template <typename T>
+uint64_t VaryingBits(const T* in, size_t n, size_t stride) {
+  uint64_t any = 0, all = ~uint64_t{0};
+  for (size_t i = 0; i < n; i += stride) {
+    const uint64_t key = KeyOf(in[i]);
+    any |= key;
+    all &= key;
+  }
+  return any ^ all;
+}
+
+// Counts the keys of in[0, n) by digit into pos (2 * digit.buckets counters, zeroed) and
+// returns the bits in which they differ. The two halves of the input are counted apart, as two
+// independent streams of work per iteration: pos[2 * d] counts the first half's keys in bucket
+// d, pos[2 * d + 1] the second's.
+template <typename T>
+uint64_t Count(const T* in, size_t n, const Digit& digit, uint32_t* pos) {
+  const size_t half = n / 2;
+  const T* const in2 = in + half;
+  uint64_t any = 0, all = ~uint64_t{0}, any2 = 0, all2 = ~uint64_t{0};
+  for (size_t i = 0; i < half; ++i) {
+    const uint64_t key = KeyOf(in[i]), key2 = KeyOf(in2[i]);
+    any |= key;
+    all &= key;
+    any2 |= key2;
+    all2 &= key2;
+    ++pos[2 * digit.Of(key)];
+    ++pos[2 * digit.Of(key2) + 1];
+  }
+  if (n % 2 != 0) {  // the last one, in the second half
+    const uint64_t key = KeyOf(in[n - 1]);
+    any |= key;
+    all &= key;
+    ++pos[2 * digit.Of(key) + 1];
+  }
+  return (any | any2) ^ (all & all2);
+}
+
+// Stable scatter of the keys of in[0, n), counted by Count into pos, to out; on return end[d]
+// is the end of bucket d in out (its start is end[d - 1], or 0). The halves of the input are
+// scattered as two streams, the first half's keys of a bucket before the second's.
+template <typename T>
+void Scatter(const T* in, size_t n, const Digit& digit, uint32_t* pos, uint64_t* out,
+             uint32_t* end) {
   uint32_t offset = 0;
-  for (size_t d = 0; d < digit.buckets; ++d) {
-    const uint32_t count = end[d];
-    end[d] = offset;
+  for (size_t d = 0; d < 2 * digit.buckets; ++d) {
+    const uint32_t count = pos[d];
+    pos[d] = offset;
     offset += count;
   }
-  for (size_t i = 0; i < n; ++i) out[end[digit.Of(keys[i])]++] = keys[i];
+  const size_t half = n / 2;
+  const T* const in2 = in + half;
+  for (size_t i = 0; i < half; ++i) {
+    const uint64_t key = KeyOf(in[i]), key2 = KeyOf(in2[i]);
+    out[pos[2 * digit.Of(key)]++] = key;
+    out[pos[2 * digit.Of(key2) + 1]++] = key2;
+  }
+  if (n % 2 != 0) {
+    const uint64_t key = KeyOf(in[n - 1]);
+    out[pos[2 * digit.Of(key) + 1]++] = key;
+  }
+  for (size_t d = 0; d < digit.buckets; ++d) end[d] = pos[2 * d + 1];
+}
+
+// Chooses the digit of a pass over in[0, n) (max_bits wide at most) and counts the keys by it
+// into *pos; nullopt if all keys are equal. The digit depends on the bits that vary, which only
+// a scan of all keys tells; so as not to read them once more just for that, the digit is
+// guessed from about `samples` keys and the keys are counted by it in the scan that finds those
+// bits, and counted again if the guess was wrong (the sample missed a key that differs in a
+// higher bit: rare). A sample of equal keys (a bucket of ties, common) is checked by a plain
+// scan first.
+template <typename T>
+std::optional<Digit> CountByDigit(const T* in, size_t n, int max_bits, size_t samples,
+                                  std::vector<uint32_t>* pos) {
+  uint64_t varying = VaryingBits(in, n, std::max<size_t>(n / samples, 1));
+  if (varying == 0) {
+    varying = VaryingBits(in, n, 1);
+    if (varying == 0) return std::nullopt;
+  }
+  Digit digit = ChooseDigit(varying, n, max_bits);
+  pos->assign(2 * digit.buckets, 0);
+  varying = Count(in, n, digit, pos->data());
+  if (const Digit right = ChooseDigit(varying, n, max_bits);
+      right.shift != digit.shift || right.buckets != digit.buckets) {
+    digit = right;
+    pos->assign(2 * digit.buckets, 0);
+    Count(in, n, digit, pos->data());
+  }
+  return digit;
 }
 
 // Sorts the keys in `keys` (scratch: `other`, the same size) by most-significant digit first and
@@ -87,19 +163,24 @@ void SortKeys(uint64_t* keys, uint64_t* other, size_t n, bool in_keys) {
     WriteDoubles(keys, n, out);
     return;
   }
-  const uint64_t varying = VaryingBits(keys, n);
-  if (varying == 0) {
-    WriteDoubles(keys, n, out);
-    return;
+  std::vector<uint32_t> end;
+  {
+    // On the heap, as calls nest: up to 64 KiB of counters, freed before the buckets are sorted,
+    // and 32 KiB of bucket ends per call.
+    std::vector<uint32_t> pos;
+    const std::optional<Digit> digit = CountByDigit(keys, n, kMaxBits, kBucketSample, &pos);
+    if (!digit) {
+      WriteDoubles(keys, n, out);
+      return;
+    }
+    end.resize(digit->buckets);
+    Scatter(keys, n, *digit, pos.data(), other, end.data());
   }
-  const Digit digit = ChooseDigit(varying, n, kMaxBits);
-  uint32_t end[size_t{1} << kMaxBits];
-  Scatter(keys, n, digit, other, end);
   // The buckets, most of them small: a run of consecutive small buckets is in order but for
   // keys within a bucket, so one insertion sort over the run finishes it (each key moves only
   // within its bucket) without a branch per bucket.
   size_t run = 0;  // start of the current run of small buckets
-  for (size_t d = 0, begin = 0; d < digit.buckets; begin = end[d++]) {
+  for (size_t d = 0, begin = 0; d < end.size(); begin = end[d++]) {
     const size_t m = end[d] - begin;
     if (m > kInsertionMax) [[unlikely]] {
       InsertionSort(other + run, begin - run);
@@ -115,36 +196,18 @@ void SortKeys(uint64_t* keys, uint64_t* other, size_t n, bool in_keys) {
 // n < 2^32: buckets are counted in 32 bits.
 void RadixSort(std::span<double> values) {
   const size_t n = values.size();
-  const double* const in = values.data();
-  uint64_t any = 0, all = ~uint64_t{0};
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t key = ToKey(in[i]);
-    any |= key;
-    all &= key;
-  }
-  const uint64_t varying = any ^ all;
-  if (varying == 0) return;  // all equal
   // The first pass goes over memory once with a wide digit, from the values to their keys in
   // the scratch buffer; the buckets it leaves are sorted while they sit in cache, back into
   // `values`.
+  std::vector<uint32_t> pos;
+  const std::optional<Digit> digit = CountByDigit(values.data(), n, kTopMaxBits, kTopSample, &pos);
+  if (!digit) return;  // all equal
   std::unique_ptr<uint64_t[]> keys(new uint64_t[n]);
-  const Digit digit = ChooseDigit(varying, n, kTopMaxBits);
-  const int shift = digit.shift;
-  const uint64_t mask = digit.buckets - 1;
-  std::vector<uint32_t> end(digit.buckets);
-  for (size_t i = 0; i < n; ++i) ++end[(ToKey(in[i]) >> shift) & mask];
-  uint32_t offset = 0;
-  for (uint32_t& e : end) {
-    const uint32_t count = e;
-    e = offset;
-    offset += count;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    const uint64_t key = ToKey(in[i]);
-    keys[end[(key >> shift) & mask]++] = key;
-  }
+  std::vector<uint32_t> end(digit->buckets);
+  Scatter(values.data(), n, *digit, pos.data(), keys.get(), end.data());
+  pos = {};
   uint64_t* const scratch = reinterpret_cast<uint64_t*>(values.data());
-  for (size_t d = 0, begin = 0; d < digit.buckets; begin = end[d++]) {
+  for (size_t d = 0, begin = 0; d < end.size(); begin = end[d++]) {
     if (end[d] > begin) SortKeys(keys.get() + begin, scratch + begin, end[d] - begin, false);
   }
 }

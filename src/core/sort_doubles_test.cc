@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <span>
@@ -142,8 +144,86 @@ TEST(SortDoublesTest, LargeBucketsBetweenRunsOfSmallOnes) {
     std::vector<double> v(n);
     for (double& x : v) {
       const uint64_t r = rng() % 8;
-      x = r == 0 ? -50.0 : r == 1 ? 25.0 + 1e-12 * static_cast<double>(rng() % 64)
-                                  : r == 2 ? 99.0 : uniform(rng);
+      x = r == 0   ? -50.0
+          : r == 1 ? 25.0 + 1e-12 * static_cast<double>(rng() % 64)
+          : r == 2 ? 99.0
+                   : uniform(rng);
+    }
+    ExpectSortsLikeStdSort(v);
+  }
+}
+
+// Odd sizes (the last key belongs to the second of the two halves counted and scattered as
+// separate streams) around the thresholds, with ties and both zeros: -0.0 before 0.0.
+TEST(SortDoublesTest, OddSizesWithTiesAndZeroSigns) {
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (size_t n : {33u, 35u, 257u, 259u, 1001u, 4097u, 16385u, 65537u, 100001u}) {
+    std::vector<double> v(n);
+    for (double& x : v) {
+      const uint64_t r = rng() % 4;
+      x = r == 0 ? (rng() % 2 ? 0.0 : -0.0) : r == 1 ? double(rng() % 5) : normal(rng);
+    }
+    v.back() = -0.0;  // the odd one out: the last key, a zero
+    ExpectSortsLikeStdSort(v);
+    SortDoubles(v);
+    for (size_t i = 1; i < v.size(); ++i) {
+      EXPECT_FALSE(v[i - 1] == 0.0 && v[i] == 0.0 && !std::signbit(v[i - 1]) && std::signbit(v[i]))
+          << "n " << n << ": 0.0 before -0.0 at " << i;
+    }
+  }
+}
+
+// The digit of a pass is guessed from a sample of its keys; keys the sample misses that differ in
+// a higher bit (an outlier among all values, or among the keys of one bucket), or a sample of
+// equal keys in a bucket that is not all equal, must still be sorted.
+TEST(SortDoublesTest, KeysTheDigitSampleMisses) {
+  std::mt19937_64 rng(19);
+  std::uniform_real_distribution<double> uniform(2.0, 4.0);
+  for (size_t n : {300u, 5000u, 100000u, 100001u}) {
+    // All values in [2, 4) but one far below, off the sample's stride.
+    std::vector<double> v(n);
+    for (double& x : v) x = uniform(rng);
+    v[1] = 0.5;
+    ExpectSortsLikeStdSort(v);
+    v[1] = -1e300;
+    ExpectSortsLikeStdSort(v);
+    // Keys of one top-level bucket that differ in their lowest bits only, but for one that
+    // differs higher up; and a bucket of equal keys but for one.
+    std::vector<double> w(n);
+    for (double& x : w) {
+      x = std::bit_cast<double>(0x3FF0000000000000ull | (rng() & 0xFFF));
+    }
+    w[0] = -5.0;  // the top-level digit takes the sign and exponent bits
+    w[1] = 1.0;   // first in the bucket of the others, where the sample starts
+    w[2] = std::bit_cast<double>(0x3FF0000004000000ull);
+    ExpectSortsLikeStdSort(w);
+    std::fill(w.begin() + 1, w.end(), 1.0);
+    w[2] = std::nextafter(1.0, 2.0);
+    ExpectSortsLikeStdSort(w);
+  }
+}
+
+// Columns like those of the drift benchmark: six significant digits (many ties), integers,
+// heavy tails and a tiny scale.
+TEST(SortDoublesTest, RoundedColumnsLikeTheBenchmark) {
+  std::mt19937_64 rng(23);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::lognormal_distribution<double> lognormal(3.0, 0.5);
+  std::poisson_distribution<int> poisson(20);
+  std::student_t_distribution<double> student(5);
+  auto round6 = [](double x) {  // as the benchmark's CSV files write it
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", x);
+    return std::strtod(text, nullptr);
+  };
+  for (int column = 0; column < 4; ++column) {
+    std::vector<double> v(200000);
+    for (double& x : v) {
+      x = column == 0   ? round6(normal(rng) * 0.01)
+          : column == 1 ? round6(lognormal(rng))
+          : column == 2 ? double(poisson(rng))
+                        : round6(student(rng));
     }
     ExpectSortsLikeStdSort(v);
   }
