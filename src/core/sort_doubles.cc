@@ -18,6 +18,7 @@ constexpr int kTopMaxBits = 16;        // digit width of the first pass (one pas
 constexpr int kMaxBits = 13;           // of the later passes (buckets that fit in cache)
 constexpr size_t kTopSample = 512;     // values sampled to guess the digit of the first pass
 constexpr size_t kBucketSample = 16;   // keys sampled to guess the digit of a later pass
+constexpr uintptr_t kPrefetchAhead = 256;  // bytes ahead of a bucket's next key (4 lines)
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
 
 // The order-preserving image: negative doubles have every bit flipped, others the sign bit set.
@@ -101,6 +102,16 @@ uint64_t Count(const T* in, size_t n, const Digit& digit, uint32_t* pos) {
   return (any | any2) ^ (all & all2);
 }
 
+// Asks for the cache line kPrefetchAhead bytes past `at` to be fetched for writing: the
+// scatter's stores go to as many places as it has buckets (too many for the hardware
+// prefetchers to follow), and the line a bucket will fill next is then on its way when its
+// first key comes. A prefetch never faults, so the address may lie past the end of the buffer
+// (it is computed as an integer for that reason).
+void PrefetchForWrite(const uint64_t* at) {
+  __builtin_prefetch(
+      reinterpret_cast<const void*>(reinterpret_cast<uintptr_t>(at) + kPrefetchAhead), 1);
+}
+
 // Stable scatter of the keys of in[0, n), counted by Count into pos, to out; on return end[d]
 // is the end of bucket d in out (its start is end[d - 1], or 0). The halves of the input are
 // scattered as two streams, the first half's keys of a bucket before the second's.
@@ -117,8 +128,11 @@ void Scatter(const T* in, size_t n, const Digit& digit, uint32_t* pos, uint64_t*
   const T* const in2 = in + half;
   for (size_t i = 0; i < half; ++i) {
     const uint64_t key = KeyOf(in[i]), key2 = KeyOf(in2[i]);
-    out[pos[2 * digit.Of(key)]++] = key;
-    out[pos[2 * digit.Of(key2) + 1]++] = key2;
+    const uint32_t at = pos[2 * digit.Of(key)]++, at2 = pos[2 * digit.Of(key2) + 1]++;
+    PrefetchForWrite(out + at);
+    PrefetchForWrite(out + at2);
+    out[at] = key;
+    out[at2] = key2;
   }
   if (n % 2 != 0) {
     const uint64_t key = KeyOf(in[n - 1]);
