@@ -1,12 +1,11 @@
 #include "modelwatch/core/two_sample_sweep.h"
 
 #include <algorithm>
-#include <bit>
 #include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <limits>
-#include <vector>
+#include <memory>
 
 #include "internal/pairwise_sum.h"
 
@@ -95,13 +94,6 @@ void MergeOrder(std::span<const double> a, std::span<const double> b, uint8_t* s
   for (Merge& x : m) x.Finish();
 }
 
-// if0 where mask is 0, if1 where it is all ones: a select the compiler cannot turn into a branch
-// (the side a value comes from is a coin flip for continuous data).
-double Select(double if0, double if1, uint64_t mask) {
-  return std::bit_cast<double>((std::bit_cast<uint64_t>(if0) & ~mask) |
-                               (std::bit_cast<uint64_t>(if1) & mask));
-}
-
 // The extremes of cddiffs over the values of a and over those of b, each with the index (in its
 // sample) of the first value that attains it.
 struct Extremes {
@@ -133,18 +125,6 @@ struct Position {
   double x = 0.0;               // the last value taken
 };
 
-// The extremes of cddiffs over the run ends of one block, without their places or sides: a
-// maximum and a minimum, which compile to maxsd / minsd rather than branches.
-struct BlockBounds {
-  double max = -std::numeric_limits<double>::infinity();
-  double min = std::numeric_limits<double>::infinity();
-
-  // Whether the block may hold a new extreme for `e` (which then needs its place).
-  bool MayImprove(const Extremes& e) const {
-    return (max > std::min(e.max_a, e.max_b)) | (min < std::max(e.min_a, e.min_b));
-  }
-};
-
 // Walks the merged sequence given by `side`, value by value.
 template <bool kKs, bool kWasserstein>
 class Walk {
@@ -166,9 +146,9 @@ class Walk {
   //
   // The KS extremes need the first place where each is attained, which a branch per run would
   // give, but which way such a branch goes is irregular (ties; a trend in the differences). So
-  // a block of values is walked with branch-free bounds of its differences first, and walked
-  // again, with the places, only when it holds a new extreme: rarely, but for the steepest
-  // parts of a drifted column.
+  // a block of values is walked without them first, and walked again, with the places, only
+  // when its differences may hold a new extreme: rarely, but for the steepest parts of a
+  // drifted column.
   void Take(size_t count, double* out) {
     constexpr size_t kBlock = 64;
     for (size_t done = 0; done < count; done += kBlock) {
@@ -182,9 +162,14 @@ class Walk {
           precise_ = extremes_ != before || 4 * ends < m;
         } else {
           const Position start = p_;
-          BlockBounds bounds;
-          Step<kWasserstein, kBounds>(p_, m, out + done, &bounds);
-          if (bounds.MayImprove(extremes_)) {
+          Step<kWasserstein, kNone, Extremes>(p_, m, out + done, nullptr);
+          SetRunStart(start, m, &p_);
+          // F_a and F_b only grow (count / n rounds monotonically, and so does a difference),
+          // so each difference in the block lies in [lowest, highest].
+          const double highest = p_.fa - start.fb;
+          const double lowest = start.fa - p_.fb;
+          const Extremes& e = extremes_;
+          if ((highest > std::min(e.max_a, e.max_b)) | (lowest < std::max(e.min_a, e.min_b))) {
             Position again = start;
             Step<false, kExtremes>(again, m, nullptr, &extremes_);
             precise_ = true;
@@ -218,52 +203,72 @@ class Walk {
 
  private:
   // Takes `count` values from `pos`, writing the Wasserstein terms (kTerms), and at the end of
-  // each run of equal values (where every value <= x is counted in ca and cb) widening `bounds`
-  // or, with their places, `extremes`. The position lives in locals for the loop, where the
-  // compiler keeps it in registers.
-  // What a step tracks of the KS extremes: nothing, a block's bounds, or the extremes with
-  // their places (then it returns the number of run ends).
-  enum Track { kNone, kBounds, kExtremes };
+  // each run of equal values (where every value <= x is counted in ca and cb) adding cddiffs
+  // to `extremes` (kExtremes; then it returns the number of run ends). Without them (kNone)
+  // the run fields of `pos` are left as they were (SetRunStart sets them).
+  //
+  // The loop carries only the two counts from one step to the next: F_a and F_b live in a
+  // two-element array where each step stores the F of the side it takes (a store that depends
+  // on nothing before it), and the position lives in locals, which the compiler keeps in
+  // registers.
+  enum Track { kNone, kExtremes };
   template <bool kTerms, Track kTrack, typename Tracked>
   size_t Step(Position& pos, size_t count, double* out, Tracked* tracked) const {
-    constexpr double kExcluded[2] = {std::numeric_limits<double>::infinity(), 0.0};
+    const double* const samples[2] = {a_, b_};
     Position p = pos;
-    BlockBounds k;
+    double f[2] = {p.fa, p.fb};
     size_t ends = 0;
-    const uintptr_t a = reinterpret_cast<uintptr_t>(a_), b = reinterpret_cast<uintptr_t>(b_);
     for (size_t t = 0; t < count; ++t) {
       const uint64_t from_b = p.side[t];
-      const uint64_t mask = 0 - from_b;
-      const size_t i = (p.ca & ~mask) | (p.cb & mask);  // the index of the value in its sample
-      const double next = reinterpret_cast<const double*>((a & ~mask) | (b & mask))[i];
-      if constexpr (kTrack == kBounds) {
-        // Run ends only: elsewhere -inf for the maximum, +inf for the minimum.
-        const size_t end = !(next == p.x);
-        const double diff = p.fa - p.fb;
-        k.max = std::max(k.max, diff - kExcluded[end]);
-        k.min = std::min(k.min, diff + kExcluded[end]);
-        p.run_a += (p.ca - p.run_a) * end;
-        p.run_b += (p.cb - p.run_b) * end;
-      } else if (kTrack == kExtremes && !(next == p.x)) {
-        tracked->Run(p.fa - p.fb, p.run_a, p.ca, p.run_b, p.cb);
-        p.run_a = p.ca;
-        p.run_b = p.cb;
-        ++ends;
+      const size_t i = from_b ? p.cb : p.ca;  // the index of the value in its sample (a cmov)
+      const double next = samples[from_b][i];
+      const double diff = f[0] - f[1];
+      if constexpr (kTrack == kExtremes) {
+        if (!(next == p.x)) {
+          tracked->Run(diff, p.run_a, p.ca, p.run_b, p.cb);
+          p.run_a = p.ca;
+          p.run_b = p.cb;
+          ++ends;
+        }
       }
       // Within a run the gap is +-0.0, and so is the term whatever the counts: they are
       // searchsorted's only where it matters.
-      if constexpr (kTerms) out[t] = std::fabs(p.fa - p.fb) * (next - p.x);
+      if constexpr (kTerms) out[t] = std::fabs(diff) * (next - p.x);
       p.ca += 1 - from_b;
       p.cb += from_b;
-      const double f = static_cast<double>(i + 1) / n_[from_b];  // SciPy's count / n
-      p.fa = Select(f, p.fa, mask);
-      p.fb = Select(p.fb, f, mask);
+      f[from_b] = static_cast<double>(static_cast<int64_t>(i + 1)) / n_[from_b];  // count / n
       p.x = next;
     }
     p.side += count;
+    p.fa = f[0];
+    p.fb = f[1];
     pos = p;
-    if constexpr (kTrack == kBounds) *tracked = k;
     return ends;
+  }
+
+  // Sets end->run_a and end->run_b after Step<..., kNone> took `count` values from `start`
+  // (whose run fields are current) to `end`: the counts before the first value of the run that
+  // holds the last one, found by stepping back over that run (one value, but for ties).
+  void SetRunStart(const Position& start, size_t count, Position* end) const {
+    size_t ca = end->ca, cb = end->cb;
+    for (size_t t = count; t-- > 0;) {
+      const bool from_b = start.side[t];
+      const double value = from_b ? b_[cb - 1] : a_[ca - 1];
+      if (!(value == end->x)) {
+        end->run_a = ca;
+        end->run_b = cb;
+        return;
+      }
+      (from_b ? cb : ca) -= 1;
+    }
+    // The run began before this block, or with it.
+    if (start.x == end->x) {
+      end->run_a = start.run_a;
+      end->run_b = start.run_b;
+    } else {
+      end->run_a = ca;
+      end->run_b = cb;
+    }
   }
 
   const double* a_;
@@ -271,7 +276,7 @@ class Walk {
   const double n_[2];
   Position p_;
   Extremes extremes_;
-  bool precise_ = true;  // track the extremes with their places, else block bounds first
+  bool precise_ = true;  // track the extremes with their places, else bound each block first
 };
 
 // numpy's pairwise sum (internal/pairwise_sum.h) of the next n terms of the walk, generated a
@@ -292,11 +297,12 @@ double PairwiseSumOfTerms(size_t n, W& walk) {
 
 template <bool kKs, bool kWasserstein>
 SortedSampleComparison Compare(std::span<const double> a, std::span<const double> b) {
-  std::vector<uint8_t> side(a.size() + b.size());
-  MergeOrder(a, b, side.data());
-  Walk<kKs, kWasserstein> walk(a, b, side.data());
+  const size_t n = a.size() + b.size();
+  const std::unique_ptr<uint8_t[]> side(new uint8_t[n]);  // not zeroed: MergeOrder writes all
+  MergeOrder(a, b, side.get());
+  Walk<kKs, kWasserstein> walk(a, b, side.get());
   SortedSampleComparison r;
-  const size_t steps = side.size() - 1;
+  const size_t steps = n - 1;
   if constexpr (kWasserstein) {
     r.wasserstein = PairwiseSumOfTerms(steps, walk);
   } else {

@@ -129,6 +129,86 @@ TEST(TwoSampleSweepTest, EqualsTheLiteralDefinitions) {
   }
 }
 
+// Long samples, where the walk bounds each block of values by F at its ends and walks it again
+// with places only when that bound may beat an extreme: runs of equal values of every length
+// (within a block, across a block's end, longer than a block, at either end of the samples),
+// samples of very different sizes, and a shift that keeps adding extremes in the middle.
+TEST(TwoSampleSweepTest, RunsAcrossTheBlocksOfTheFastPath) {
+  std::mt19937_64 rng(29);
+  for (int it = 0; it < 120; ++it) {
+    const double shift = (it % 4) * 0.05;
+    auto draw = [&](size_t n, double mean) {
+      std::vector<double> v(n);
+      for (double& x : v) x = std::normal_distribution<double>(mean)(rng);
+      // Runs: a value repeated 1 to 300 times, in a few places (ends of the range included).
+      const int runs = 1 + static_cast<int>(rng() % 6);
+      for (int r = 0; r < runs; ++r) {
+        const double value = r == 0 && it % 3 == 0 ? -8.0 : std::normal_distribution<double>()(rng);
+        const size_t length = std::min<size_t>(n, 1 + rng() % 300);
+        for (size_t k = 0; k < length; ++k) v[rng() % n] = value;
+      }
+      return v;
+    };
+    const size_t na = it % 5 == 0 ? 1 + rng() % 8 : 500 + rng() % 6000;
+    const size_t nb = it % 7 == 0 ? 20000 + rng() % 500 : 500 + rng() % 6000;
+    ExpectLiteral(draw(na, 0.0), draw(nb, shift), true);
+    ExpectLiteral(draw(nb, shift), draw(na, 0.0), true);
+    if (HasFatalFailure() || HasNonfatalFailure()) {
+      ADD_FAILURE() << "case " << it;
+      return;
+    }
+  }
+}
+
+// Discrete samples that share every value: each run holds values of both samples, and the
+// extremes are attained at run ends far from the start.
+TEST(TwoSampleSweepTest, SharedRunsOfEveryLength) {
+  std::mt19937_64 rng(31);
+  for (int it = 0; it < 60; ++it) {
+    const int levels = 1 + static_cast<int>(rng() % 400);
+    auto draw = [&](size_t n, int skew) {
+      std::vector<double> v(n);
+      for (double& x : v) {
+        x = static_cast<double>(std::min(rng() % levels, rng() % levels + skew)) * 0.25;
+      }
+      return v;
+    };
+    ExpectLiteral(draw(1 + rng() % 5000, 0), draw(1 + rng() % 5000, it % 3), true);
+    if (HasFatalFailure() || HasNonfatalFailure()) {
+      ADD_FAILURE() << "case " << it;
+      return;
+    }
+  }
+}
+
+// Equal sizes, so that equal differences recur and the first index decides between the
+// samples; a run longer than a block, with a's values before b's, begins after a stretch of
+// distinct values (where the walk bounds blocks instead of tracking places), and runs of both
+// samples' values follow it.
+TEST(TwoSampleSweepTest, RunLongerThanABlockAfterDistinctValues) {
+  std::mt19937_64 rng(37);
+  for (int it = 0; it < 400; ++it) {
+    const size_t n = 300 + rng() % 700;
+    const double tie = std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
+    const size_t in_a = 1 + rng() % 5, in_b = 65 + rng() % 200;
+    // Distinct values below the run, shared ones above it (mixed runs: equal differences).
+    auto draw = [&](size_t ties, double shift) {
+      std::vector<double> v(n - ties);
+      for (double& x : v) {
+        x = std::normal_distribution<double>(shift)(rng);
+        if (x > tie) x = tie + 0.125 * (1 + static_cast<int>(rng() % 16));
+      }
+      v.insert(v.end(), ties, tie);
+      return v;
+    };
+    ExpectLiteral(draw(in_a, 0.0), draw(in_b, 0.1 * (it % 3)), true);
+    if (HasFatalFailure() || HasNonfatalFailure()) {
+      ADD_FAILURE() << "case " << it;
+      return;
+    }
+  }
+}
+
 TEST(TwoSampleSweepTest, NothingAskedNothingComputed) {
   const std::vector<double> a = {1.0, 2.0}, b = {3.0};
   const SortedSampleComparison r = CompareSortedSamples(a, b, false, false);
