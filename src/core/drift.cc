@@ -278,7 +278,7 @@ Result<PValueCorrection> ParsePValueCorrection(std::string_view name) {
                               "' (expected none|bonferroni|bh)");
 }
 
-void RawColumn::Add(const ClassifiedValue& value) {
+void RawColumn::AddOther(const ClassifiedValue& value) {
   std::string_view text = value.text;
   switch (value.kind) {
     case ValueKind::kMissing:

@@ -117,7 +117,15 @@ struct RawColumn {
   TextCounts others;            // boolean literals ("true"/"false") and texts
   uint64_t missing = 0;         // missing values are counted, not kept
   void Add(std::string_view text) { Add(Classify(text)); }
-  void Add(const ClassifiedValue& value);
+  // Inline for numbers, which most fields of a numeric column are (a call per field otherwise).
+  void Add(const ClassifiedValue& value) {
+    if (value.kind == ValueKind::kNumber) [[likely]] {
+      numbers.push_back(value.number);
+    } else {
+      AddOther(value);
+    }
+  }
+  void AddOther(const ClassifiedValue& value);  // a value that is not a number
 };
 
 struct ColumnSide {
