@@ -181,13 +181,23 @@ bool HasNumbers(const ColumnSide& s) {
   return s.raw != nullptr ? !s.raw->numbers.empty() : s.profile->numbers() > 0;
 }
 
+// The exact normalized Wasserstein distance and KS statistic of two raw columns, in one pass;
+// without the sort checks and the deviation's passes for columns LoadDataset sorted.
+Result<NormalizedWassersteinAndKs> ExactWassersteinAndKs(const RawColumn& ref,
+                                                         const RawColumn& cur) {
+  if (ref.sorted && cur.sorted && ref.population_std) {
+    return NormalizedWassersteinDistanceAndKsSorted(ref.numbers, cur.numbers,
+                                                    *ref.population_std);
+  }
+  return NormalizedWassersteinDistanceAndKs(ref.numbers, cur.numbers);
+}
+
 // Normalized Wasserstein distance (W1 / max(std_ref, 0.001)) and whether it is exact.
 Result<std::pair<double, bool>> NormalizedWasserstein(const ColumnSide& ref,
                                                       const ColumnSide& cur) {
   if (ref.raw != nullptr && cur.raw != nullptr) {
-    MW_ASSIGN_OR_RETURN(NormalizedWassersteinResult r,
-                        NormalizedWassersteinDistance(ref.raw->numbers, cur.raw->numbers));
-    return std::pair<double, bool>{r.statistic, true};
+    MW_ASSIGN_OR_RETURN(NormalizedWassersteinAndKs r, ExactWassersteinAndKs(*ref.raw, *cur.raw));
+    return std::pair<double, bool>{r.wasserstein.statistic, true};
   }
   auto weighted = [](const KllSketch& k, std::vector<double>* values, std::vector<double>* w) {
     const KllSortedView view = k.GetSortedView();
@@ -409,8 +419,7 @@ Result<ColumnDrift> ColumnDriftTest(const std::string& name, const ColumnSide& r
         // The effect size (normalized Wasserstein) comes from the same pass over the two
         // samples. That fails only on values KS takes (infinities) or rejects itself (NaN):
         // then the test alone, without an effect size.
-        Result<NormalizedWassersteinAndKs> both =
-            NormalizedWassersteinDistanceAndKs(ref.raw->numbers, cur.raw->numbers);
+        Result<NormalizedWassersteinAndKs> both = ExactWassersteinAndKs(*ref.raw, *cur.raw);
         KsTestResult r;
         if (both.ok()) {
           r = KolmogorovSmirnovTestOfStatistic(both->ks, ref.raw->numbers.size(),

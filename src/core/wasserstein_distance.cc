@@ -1,6 +1,7 @@
 #include "modelwatch/core/wasserstein_distance.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <numeric>
 #include <string>
@@ -101,14 +102,32 @@ double CdfDistance(const SortedSide& u, const SortedSide& v) {
   return internal::NumpyPairwiseSum(a.size() + b.size() - 1, term);
 }
 
-// NormalizedWassersteinDistance, with the KS statistic of the same pass when `ks`.
-Result<NormalizedWassersteinAndKs> Normalized(std::span<const double> reference,
-                                              std::span<const double> current, double min_scale,
-                                              bool ks) {
+Status CheckMinScale(double min_scale) {
   if (!(std::isfinite(min_scale) && min_scale > 0)) {
     return InvalidArgumentError("wasserstein_distance: min_scale must be finite and > 0, got " +
                                 std::to_string(min_scale));
   }
+  return Status::Ok();
+}
+
+// The normalized distance and KS statistic of two sorted samples, given std(reference).
+NormalizedWassersteinAndKs NormalizedOfSorted(std::span<const double> u, std::span<const double> v,
+                                              double std_dev, double min_scale, bool ks) {
+  const SortedSampleComparison sweep = CompareSortedSamples(u, v, ks, true);
+  NormalizedWassersteinAndKs r;
+  r.wasserstein.method = "wasserstein_normed";
+  r.wasserstein.distance = sweep.wasserstein;
+  r.wasserstein.scale = std::max(std_dev, min_scale);
+  r.wasserstein.statistic = r.wasserstein.distance / r.wasserstein.scale;
+  r.ks = sweep.ks;
+  return r;
+}
+
+// NormalizedWassersteinDistance, with the KS statistic of the same pass when `ks`.
+Result<NormalizedWassersteinAndKs> Normalized(std::span<const double> reference,
+                                              std::span<const double> current, double min_scale,
+                                              bool ks) {
+  MW_RETURN_IF_ERROR(CheckMinScale(min_scale));
   MW_ASSIGN_OR_RETURN(SortedSide u, Prepare(reference, nullptr, "reference"));
   MW_ASSIGN_OR_RETURN(SortedSide v, Prepare(current, nullptr, "current"));
   // numpy.std(reference), ddof = 0: two passes with numpy's pairwise sums, in input order.
@@ -118,15 +137,7 @@ Result<NormalizedWassersteinAndKs> Normalized(std::span<const double> reference,
     const double d = reference[i] - mean;
     return d * d;
   });
-  const double std_dev = std::sqrt(ss / n);
-  const SortedSampleComparison sweep = CompareSortedSamples(u.values, v.values, ks, true);
-  NormalizedWassersteinAndKs r;
-  r.wasserstein.method = "wasserstein_normed";
-  r.wasserstein.distance = sweep.wasserstein;
-  r.wasserstein.scale = std::max(std_dev, min_scale);
-  r.wasserstein.statistic = r.wasserstein.distance / r.wasserstein.scale;
-  r.ks = sweep.ks;
-  return r;
+  return NormalizedOfSorted(u.values, v.values, std::sqrt(ss / n), min_scale, ks);
 }
 
 }  // namespace
@@ -154,6 +165,24 @@ Result<DistanceResult> WassersteinDistance(std::span<const double> u_values,
 Result<NormalizedWassersteinAndKs> NormalizedWassersteinDistanceAndKs(
     std::span<const double> reference, std::span<const double> current, double min_scale) {
   return Normalized(reference, current, min_scale, /*ks=*/true);
+}
+
+Result<NormalizedWassersteinAndKs> NormalizedWassersteinDistanceAndKsSorted(
+    std::span<const double> reference_sorted, std::span<const double> current_sorted,
+    double reference_std, double min_scale) {
+  MW_RETURN_IF_ERROR(CheckMinScale(min_scale));
+  if (reference_sorted.empty() || current_sorted.empty()) {
+    return InvalidArgumentError(std::string("wasserstein_distance: sample '") +
+                                (reference_sorted.empty() ? "reference" : "current") +
+                                "' is empty");
+  }
+  if (!(std::isfinite(reference_std) && reference_std >= 0)) {
+    return InvalidArgumentError("wasserstein_distance: reference_std must be finite and >= 0, got " +
+                                std::to_string(reference_std));
+  }
+  assert(std::is_sorted(reference_sorted.begin(), reference_sorted.end()));
+  assert(std::is_sorted(current_sorted.begin(), current_sorted.end()));
+  return NormalizedOfSorted(reference_sorted, current_sorted, reference_std, min_scale, true);
 }
 
 Result<NormalizedWassersteinResult> NormalizedWassersteinDistance(std::span<const double> reference,

@@ -141,3 +141,48 @@ TEST(WassersteinDistanceTest, SortedAndUnsortedInputGiveTheSameBits) {
 
 }  // namespace
 }  // namespace modelwatch
+
+namespace modelwatch {
+namespace {
+
+// The variant for sorted samples with a known deviation gives the general one's bits when that
+// deviation is numpy's (two pairwise passes over the sorted reference, as the general one
+// computes it), and refuses what it cannot use.
+TEST(WassersteinDistanceTest, SortedVariantWithNumpysDeviationGivesTheSameBits) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> d(0.0, 1.0);
+  std::vector<double> ref(5000), cur(4000);
+  for (double& x : ref) x = std::round(d(rng) * 1000) / 1000;
+  for (double& x : cur) x = std::round((d(rng) * 1.2 + 0.05) * 1000) / 1000;
+  std::sort(ref.begin(), ref.end());
+  std::sort(cur.begin(), cur.end());
+  const auto general = NormalizedWassersteinDistanceAndKs(ref, cur);
+  ASSERT_TRUE(general.ok());
+  // The general path's deviation is its scale (it is above min_scale here). That LoadDataset's
+  // deviation (from the column profile) has the same bits is tested in dataset_input_test.
+  const double std_dev = general->wasserstein.scale;
+  ASSERT_GT(std_dev, 0.5);
+  const auto sorted = NormalizedWassersteinDistanceAndKsSorted(ref, cur, std_dev);
+  ASSERT_TRUE(sorted.ok());
+  EXPECT_EQ(sorted->wasserstein.statistic, general->wasserstein.statistic);
+  EXPECT_EQ(sorted->wasserstein.distance, general->wasserstein.distance);
+  EXPECT_EQ(sorted->wasserstein.scale, general->wasserstein.scale);
+  EXPECT_EQ(sorted->ks.d, general->ks.d);
+  EXPECT_EQ(sorted->ks.location, general->ks.location);
+  EXPECT_EQ(sorted->ks.sign, general->ks.sign);
+  // A deviation below min_scale gives way to it, as in the general one.
+  const auto tiny = NormalizedWassersteinDistanceAndKsSorted(ref, cur, 1e-9);
+  ASSERT_TRUE(tiny.ok());
+  EXPECT_EQ(tiny->wasserstein.scale, 0.001);
+  EXPECT_EQ(NormalizedWassersteinDistanceAndKsSorted({}, cur, 1.0).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizedWassersteinDistanceAndKsSorted(ref, cur, -1.0).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizedWassersteinDistanceAndKsSorted(ref, cur, std::nan("")).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(NormalizedWassersteinDistanceAndKsSorted(ref, cur, 1.0, 0.0).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace modelwatch

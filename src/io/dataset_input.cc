@@ -1,5 +1,6 @@
 #include "modelwatch/io/dataset_input.h"
 
+#include <cmath>
 #include <fstream>
 #include <iterator>
 #include <optional>
@@ -123,7 +124,10 @@ Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& 
   }
   MW_RETURN_IF_ERROR(reader->status());
   if (progress) progress(reader->bytes_read(), reader->total_bytes(), rows);
-  for (RawColumn& column : raw) SortDoubles(column.numbers);
+  for (RawColumn& column : raw) {
+    SortDoubles(column.numbers);
+    column.sorted = true;
+  }
   if (profile_from_raw) {
     std::vector<ColumnProfile> profiles;
     for (size_t i = 0; i < columns.size(); ++i) {
@@ -132,6 +136,10 @@ Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& 
       MW_ASSIGN_OR_RETURN(ColumnProfile column,
                           ColumnProfile::FromValues(columns[i], options.column, raw[i].numbers,
                                                     others, raw[i].missing));
+      // FromValues' variance is numpy's two-pass one over these sorted numbers.
+      if (const std::optional<double> variance = column.variance()) {
+        raw[i].population_std = std::sqrt(*variance);
+      }
       profiles.push_back(std::move(column));
     }
     MW_ASSIGN_OR_RETURN(profile, DatasetProfile::FromColumns(std::move(profiles), rows));

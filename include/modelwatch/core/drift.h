@@ -113,9 +113,14 @@ class TextCounts {
 
 // The raw values of one column on one side (what a file gives; a profile does not keep it).
 struct RawColumn {
-  std::vector<double> numbers;  // the numeric values, in any order
+  std::vector<double> numbers;  // the numeric values, in any order (ascending when `sorted`)
   TextCounts others;            // boolean literals ("true"/"false") and texts
   uint64_t missing = 0;         // missing values are counted, not kept
+  // Set by LoadDataset, which sorts the numbers and computes their population standard
+  // deviation as numpy.std does (two pairwise passes over the sorted numbers): the exact tests
+  // then skip their own sort checks and deviation passes. Leave them unset otherwise.
+  bool sorted = false;
+  std::optional<double> population_std;
   void Add(std::string_view text) { Add(Classify(text)); }
   // Inline for numbers, which most fields of a numeric column are (a call per field otherwise).
   void Add(const ClassifiedValue& value) {

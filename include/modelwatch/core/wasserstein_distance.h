@@ -62,4 +62,15 @@ struct NormalizedWassersteinAndKs {
 Result<NormalizedWassersteinAndKs> NormalizedWassersteinDistanceAndKs(
     std::span<const double> reference, std::span<const double> current, double min_scale = 0.001);
 
+// The same for samples already sorted ascending and finite (both checked only by assert) whose
+// reference standard deviation the caller has: numpy.std(reference_sorted), ddof = 0, two passes
+// of numpy's pairwise sums over the sorted values, which is what the call above computes (a
+// dataset's raw columns: LoadDataset sorts them and their profile holds that deviation). Skips
+// the checks, the sort test and the deviation's two passes: the same result, bit for bit, when
+// reference_std is that deviation. InvalidArgument for an empty sample, a bad min_scale or a
+// reference_std that is negative or not finite.
+Result<NormalizedWassersteinAndKs> NormalizedWassersteinDistanceAndKsSorted(
+    std::span<const double> reference_sorted, std::span<const double> current_sorted,
+    double reference_std, double min_scale = 0.001);
+
 }  // namespace modelwatch
