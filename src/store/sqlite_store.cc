@@ -218,10 +218,15 @@ int64_t ClampToInt64(uint64_t v) {
              : static_cast<int64_t>(v);
 }
 
+// `status` with "where: " before its message (unchanged when OK or `where` is empty).
+Status Prefixed(const Status& status, std::string_view where) {
+  return where.empty() ? status : status.WithPrefix(where);
+}
+
 template <typename T>
 Result<T> Prefixed(Result<T> result, std::string_view where) {
   if (result.ok()) return result;
-  return result.status().WithPrefix(where);
+  return Prefixed(result.status(), where);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -571,6 +576,13 @@ class SqliteStore final : public Store {
   // is durable.
   template <typename F>
   Status WriteTransaction(F&& write) MW_EXCLUDES(write_mu_);
+  // Every write call's frame: refuses once a WAL sync failed; runs `locked()` (a *Locked method
+  // that commits its own transaction, returning Result<T>) under write_mu_, then, if it
+  // succeeded, `committed(*result)` still under the lock (the listener: commit order); then
+  // waits, without the lock, until the commit is durable. Errors are prefixed with `where`.
+  template <typename T, typename Locked, typename AfterCommit>
+  Result<T> DurableWrite(std::string_view where, Locked&& locked, AfterCommit&& committed)
+      MW_EXCLUDES(write_mu_);
   // Before a write: an error once a WAL sync failed (nothing may be acknowledged any more).
   Status WritesAllowed() {
     return wal_sync_ == nullptr ? Status::Ok() : wal_sync_->Healthy();
@@ -595,18 +607,35 @@ class SqliteStore final : public Store {
   const std::unique_ptr<internal::WalSync> wal_sync_;
 };
 
-template <typename F>
-Status SqliteStore::WriteTransaction(F&& write) {
-  MW_RETURN_IF_ERROR(WritesAllowed());
+template <typename T, typename Locked, typename AfterCommit>
+Result<T> SqliteStore::DurableWrite(std::string_view where, Locked&& locked,
+                                    AfterCommit&& committed) {
+  MW_RETURN_IF_ERROR(Prefixed(WritesAllowed(), where));
   uint64_t seq = 0;
+  Result<T> result = T{};
   {
     MutexLock lock(&write_mu_);
-    MW_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_));
-    MW_RETURN_IF_ERROR(write(*writer_));
-    MW_RETURN_IF_ERROR(txn.Commit());
+    result = Prefixed(locked(), where);
+    if (!result.ok()) return result;
     seq = Committed();
+    committed(*result);
   }
-  return WaitDurable(seq);
+  MW_RETURN_IF_ERROR(Prefixed(WaitDurable(seq), where));
+  return result;
+}
+
+template <typename F>
+Status SqliteStore::WriteTransaction(F&& write) {
+  // Callers prefix errors with their own name.
+  return DurableWrite<bool>(
+             "", [&]() MW_REQUIRES(write_mu_) -> Result<bool> {
+               MW_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(*writer_));
+               MW_RETURN_IF_ERROR(write(*writer_));
+               MW_RETURN_IF_ERROR(txn.Commit());
+               return true;
+             },
+             [](bool) {})
+      .status();
 }
 
 template <typename F>
@@ -626,21 +655,17 @@ Result<PredictionAppendResult> SqliteStore::AppendPredictions(
     std::span<const PredictionEvent> events, int64_t received_us) {
   MW_RETURN_IF_ERROR(ValidatePredictions(events));
   if (events.empty()) return PredictionAppendResult{};
-  MW_RETURN_IF_ERROR(WritesAllowed().WithPrefix("AppendPredictions"));
   const EncodedPayloads payloads(events);  // outside the lock: pure CPU work
-  uint64_t seq = 0;
-  Result<PredictionAppendResult> result = PredictionAppendResult{};
-  {
-    MutexLock lock(&write_mu_);
-    result = Prefixed(AppendPredictionsLocked(events, payloads, received_us), "AppendPredictions");
-    if (!result.ok()) return result;
-    seq = Committed();
-    if (listener_ != nullptr && result->inserted > 0) {
-      listener_->OnPredictionsCommitted(events, received_us, *result);
-    }
-  }
-  MW_RETURN_IF_ERROR(WaitDurable(seq).WithPrefix("AppendPredictions"));
-  return result;
+  return DurableWrite<PredictionAppendResult>(
+      "AppendPredictions",
+      [&]() MW_REQUIRES(write_mu_) {
+        return AppendPredictionsLocked(events, payloads, received_us);
+      },
+      [&](const PredictionAppendResult& result) MW_REQUIRES(write_mu_) {
+        if (listener_ != nullptr && result.inserted > 0) {
+          listener_->OnPredictionsCommitted(events, received_us, result);
+        }
+      });
 }
 
 Result<PredictionAppendResult> SqliteStore::AppendPredictionsLocked(
@@ -714,18 +739,14 @@ Result<LabelAppendResult> SqliteStore::AppendLabels(std::span<const LabelEvent> 
                                                     int64_t received_us, int64_t join_after_us) {
   MW_RETURN_IF_ERROR(ValidateLabels(labels));
   if (labels.empty()) return LabelAppendResult{};
-  MW_RETURN_IF_ERROR(WritesAllowed().WithPrefix("AppendLabels"));
-  uint64_t seq = 0;
-  Result<LabelAppendResult> result = LabelAppendResult{};
-  {
-    MutexLock lock(&write_mu_);
-    result = Prefixed(AppendLabelsLocked(labels, received_us, join_after_us), "AppendLabels");
-    if (!result.ok()) return result;
-    seq = Committed();
-    if (listener_ != nullptr && !result->joined.empty()) listener_->OnLabelsCommitted(*result);
-  }
-  MW_RETURN_IF_ERROR(WaitDurable(seq).WithPrefix("AppendLabels"));
-  return result;
+  return DurableWrite<LabelAppendResult>(
+      "AppendLabels",
+      [&]() MW_REQUIRES(write_mu_) {
+        return AppendLabelsLocked(labels, received_us, join_after_us);
+      },
+      [&](const LabelAppendResult& result) MW_REQUIRES(write_mu_) {
+        if (listener_ != nullptr && !result.joined.empty()) listener_->OnLabelsCommitted(result);
+      });
 }
 
 Result<LabelAppendResult> SqliteStore::AppendLabelsLocked(std::span<const LabelEvent> labels,
@@ -1049,18 +1070,12 @@ Result<std::vector<CounterRecord>> SqliteStore::Counters() {
 
 Result<uint64_t> SqliteStore::Expire(int64_t predictions_before_us, int64_t windows_before_us,
                                      int64_t labels_before_us) {
-  MW_RETURN_IF_ERROR(WritesAllowed().WithPrefix("Expire"));
-  uint64_t seq = 0;
-  Result<uint64_t> dropped = uint64_t{0};
-  {
-    MutexLock lock(&write_mu_);
-    dropped = Prefixed(ExpireLocked(predictions_before_us, windows_before_us, labels_before_us),
-                       "Expire");
-    if (!dropped.ok()) return dropped;
-    seq = Committed();
-  }
-  MW_RETURN_IF_ERROR(WaitDurable(seq).WithPrefix("Expire"));
-  return dropped;
+  return DurableWrite<uint64_t>(
+      "Expire",
+      [&]() MW_REQUIRES(write_mu_) {
+        return ExpireLocked(predictions_before_us, windows_before_us, labels_before_us);
+      },
+      [](uint64_t) {});
 }
 
 Result<uint64_t> SqliteStore::ExpireLocked(int64_t predictions_before_us, int64_t windows_before_us,
