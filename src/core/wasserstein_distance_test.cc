@@ -113,11 +113,6 @@ TEST(WassersteinDistanceTest, NormalizedWithKsEqualsBothSeparately) {
             StatusCode::kInvalidArgument);
 }
 
-}  // namespace
-}  // namespace modelwatch
-
-namespace modelwatch {
-namespace {
 
 // Sorted input is used in place and unsorted input is sorted first: the same bits either way,
 // and the caller's values are left as they were.
@@ -139,11 +134,6 @@ TEST(WassersteinDistanceTest, SortedAndUnsortedInputGiveTheSameBits) {
   EXPECT_GT(sorted->statistic, 0.2);
 }
 
-}  // namespace
-}  // namespace modelwatch
-
-namespace modelwatch {
-namespace {
 
 // The variant for sorted samples with a known deviation gives the general one's bits when that
 // deviation is numpy's (two pairwise passes over the sorted reference, as the general one
