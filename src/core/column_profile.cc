@@ -28,6 +28,15 @@ bool IsMissingSpelling(std::string_view text) {
          EqualsLower(text, "nan") || EqualsLower(text, "null") || EqualsLower(text, "none");
 }
 
+// The number of runs of equal values in `ascending` (so -0.0 and 0.0 are one): its distinct
+// numbers. No branch per value, so that the compiler can vectorize it.
+size_t CountRuns(std::span<const double> ascending) {
+  if (ascending.empty()) return 0;
+  size_t starts = 1;
+  for (size_t i = 1; i < ascending.size(); ++i) starts += ascending[i] != ascending[i - 1];
+  return starts;
+}
+
 constexpr std::string_view kTrue = "true";
 constexpr std::string_view kFalse = "false";
 
@@ -101,32 +110,24 @@ Result<ColumnProfile> ColumnProfile::FromValues(
     });
     p.moments_ = RunningMoments::FromParts(n, mean, m2);
     // One run of equal values per distinct number (-0.0 and 0.0 are one, as in AddNumber),
-    // until there are too many to count.
-    for (size_t begin = 0, end; begin < n; begin = end) {
+    // counted until there are too many to keep.
+    size_t end = 0;
+    while (end < n && p.numbers_exact_) {
+      const size_t begin = end;
       const double x = ascending[begin] + 0.0;
-      end = begin + 1;
       while (end < n && ascending[end] == x) ++end;
       p.number_counts_.emplace(x, end - begin);
-      if (p.number_counts_.size() > options.max_exact_values) {
-        p.numbers_exact_ = false;
-        p.number_counts_ = {};
-        break;
-      }
+      p.numbers_exact_ = p.number_counts_.size() <= options.max_exact_values;
     }
-    // The distinct sketch sees each distinct number once, or every number (no branch on runs:
-    // a repeated value leaves the sketch as it is).
-    if (p.numbers_exact_) {
-      for (const auto& [x, count] : p.number_counts_) p.distinct_.Update(x);
-    } else {
-      for (double x : ascending) p.distinct_.Update(x);
-    }
+    p.distinct_numbers_ = p.number_counts_.size() + CountRuns(ascending.subspan(end));
+    if (!p.numbers_exact_) p.number_counts_ = {};
   }
   std::vector<std::pair<std::string_view, uint64_t>> sorted(others.begin(), others.end());
   std::sort(sorted.begin(), sorted.end());
   for (const auto& [text, count] : sorted) {
     (text == kTrue || text == kFalse ? p.booleans_ : p.texts_) += count;
     p.categories_.Update(text, count);
-    if (count > 0) p.distinct_.Update(text);
+    if (count > 0) p.distinct_.Update(text);  // only texts: the numbers are counted exactly
   }
   return p;
 }
@@ -178,6 +179,10 @@ Status ColumnProfile::Merge(const ColumnProfile& other) {
   if (other.name_ != name_) {
     return InvalidArgumentError("column profile: cannot merge column '" + other.name_ +
                                 "' into column '" + name_ + "'");
+  }
+  if (distinct_numbers_ || other.distinct_numbers_) {
+    return InvalidArgumentError("column profile '" + name_ +
+                                "': a profile from given values cannot be merged");
   }
   if (other.options_.max_exact_values != options_.max_exact_values || other.kll_.k() != kll_.k() ||
       other.options_.quantile_sketch != options_.quantile_sketch) {
@@ -268,6 +273,10 @@ std::vector<double> ColumnProfile::BinCounts(std::span<const double> edges) cons
 double ColumnProfile::DistinctCount() const {
   if (distinct_is_exact()) {
     return static_cast<double>(number_counts_.size()) + categories_.DistinctCount();
+  }
+  if (distinct_numbers_) {  // FromValues: the sketch holds the texts only
+    return static_cast<double>(*distinct_numbers_) +
+           (categories_.is_exact() ? categories_.DistinctCount() : distinct_.Estimate());
   }
   return distinct_.Estimate();
 }

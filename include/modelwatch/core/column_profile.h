@@ -110,6 +110,9 @@ class ColumnProfile {
   // arrival order comes from the sorted values instead: the moments are numpy's two-pass mean
   // and variance (equal to Update's running ones up to rounding), and past
   // options.categories.max_exact categories the frequent-items sketch sees them in byte order.
+  // The distinct numbers are counted exactly from the sorted values, past max_exact_values too,
+  // so DistinctCount's numeric part is exact (Update's is the HyperLogLog estimate), and such a
+  // profile cannot be merged (Merge: kInvalidArgument).
   static Result<ColumnProfile> FromValues(
       std::string name, const Options& options, std::span<const double> ascending,
       std::span<const std::pair<std::string_view, uint64_t>> others, uint64_t missing);
@@ -117,7 +120,8 @@ class ColumnProfile {
   // Adds one field (a null field is empty text).
   void Update(std::string_view text) { Update(Classify(text)); }
   void Update(const ClassifiedValue& value);  // `value` as Classify returns it
-  // Adds `other`'s values; kInvalidArgument when the names or sketch settings differ.
+  // Adds `other`'s values; kInvalidArgument when the names or sketch settings differ, or either
+  // was built FromValues.
   Status Merge(const ColumnProfile& other);
 
   const std::string& name() const { return name_; }
@@ -148,7 +152,8 @@ class ColumnProfile {
   const CategoryCounts& categories() const { return categories_; }
 
   // Distinct values: exact while the number counts and the categories are exact, else the
-  // HyperLogLog estimate.
+  // HyperLogLog estimate (a profile FromValues: its exact count of distinct numbers plus the
+  // categories' count or estimate).
   double DistinctCount() const;
   bool distinct_is_exact() const { return numbers_exact_ && categories_.is_exact(); }
 
@@ -184,7 +189,8 @@ class ColumnProfile {
   bool numbers_exact_ = true;                           // number_counts_ holds every number
   std::unordered_map<double, uint64_t> number_counts_;  // keys: never -0.0 (stored as 0.0)
   CategoryCounts categories_;
-  HyperLogLog distinct_;
+  HyperLogLog distinct_;  // FromValues: the texts only, as distinct_numbers_ counts the numbers
+  std::optional<uint64_t> distinct_numbers_;  // set by FromValues only
 };
 
 }  // namespace modelwatch
