@@ -123,7 +123,7 @@ struct RawColumn {
   std::optional<double> population_std;
   void Add(std::string_view text) { Add(Classify(text)); }
   // Inline for numbers, which most fields of a numeric column are (a call per field otherwise).
-  void Add(const ClassifiedValue& value) {
+  [[gnu::always_inline]] void Add(const ClassifiedValue& value) {
     if (value.kind == ValueKind::kNumber) [[likely]] {
       numbers.push_back(value.number);
     } else {
