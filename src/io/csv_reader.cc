@@ -130,6 +130,16 @@ class CsvReader final : public TableReader {
     const CsvField& f = fields_[selected_[i]];
     return {f.data, f.size};
   }
+  void GetFields(std::span<std::string_view> out) const override {
+    if (!has_row_) {
+      std::fill(out.begin(), out.end(), std::string_view());
+      return;
+    }
+    for (size_t i = 0; i < out.size(); ++i) {
+      const CsvField& f = fields_[selected_[i]];
+      out[i] = {f.data, f.size};
+    }
+  }
   bool is_null(size_t i) const override {
     if (!has_row_) return true;
     const CsvField& f = fields_[selected_[i]];

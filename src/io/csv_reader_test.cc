@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <random>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "modelwatch/io/table_reader.h"
@@ -32,10 +34,14 @@ Status OpenError(const std::string& data, size_t block_size = 1 << 20) {
   return TableReader::FromString(data, "t.csv", TableFormat::kCsv, options).status();
 }
 
-// The selected fields of every row as "line:a|b|c", a null field as "<null>".
+// The selected fields of every row as "line:a|b|c", a null field as "<null>". Checks that
+// GetFields gives what field() gives, on every row.
 std::vector<std::string> ReadAll(TableReader& reader, size_t num_fields) {
   std::vector<std::string> rows;
+  std::vector<std::string_view> fields(num_fields, "unset");
   while (reader.Next()) {
+    reader.GetFields(fields);
+    for (size_t i = 0; i < num_fields; ++i) EXPECT_EQ(fields[i], reader.field(i)) << i;
     std::string row = std::to_string(reader.line()) + ":";
     for (size_t i = 0; i < num_fields; ++i) {
       if (i > 0) row += '|';
@@ -102,6 +108,17 @@ TEST(CsvReaderTest, ReadsHeaderAndRows) {
   EXPECT_EQ(reader->bytes_read(), data.size());
   EXPECT_FALSE(reader->Next());
   EXPECT_TRUE(reader->status().ok());
+}
+
+TEST(CsvReaderTest, GetFieldsBeforeTheFirstRowAreEmpty) {
+  auto reader = OpenCsv("a,b\n1,2\n", 1 << 20);
+  ASSERT_NE(reader, nullptr);
+  std::vector<std::string_view> fields(2, "unset");
+  reader->GetFields(fields);
+  EXPECT_THAT(fields, ElementsAre("", ""));
+  ASSERT_TRUE(reader->Next());
+  reader->GetFields(std::span(fields).first(1));  // fewer than the columns
+  EXPECT_THAT(fields, ElementsAre("1", ""));
 }
 
 TEST(CsvReaderTest, SameRowsWithEveryBlockSize) {

@@ -110,7 +110,8 @@ Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& 
   uint64_t rows = 0;
   while (reader->Next()) {
     if (profile_from_raw) {
-      for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(Classify(reader->field(i)));
+      reader->GetFields(fields);
+      for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(Classify(fields[i]));
     } else {
       for (size_t i = 0; i < columns.size(); ++i) fields[i] = reader->field(i);
       profile->UpdateRow(fields, has_time ? reader->field(columns.size()) : std::string_view(),

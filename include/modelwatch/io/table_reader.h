@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -88,6 +89,11 @@ class TableReader {
 
   // The i-th selected field of the current row (valid until the next Next()).
   virtual std::string_view field(size_t i) const = 0;
+  // field(i) for every i < out.size() (at most the selected columns), in one call: for readers
+  // of every field of every row, where a call per field shows.
+  virtual void GetFields(std::span<std::string_view> out) const {
+    for (size_t i = 0; i < out.size(); ++i) out[i] = field(i);
+  }
   virtual bool is_null(size_t i) const = 0;
   // 1-based line where the current row starts, and the file name given at Open.
   virtual uint64_t line() const = 0;
