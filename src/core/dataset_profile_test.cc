@@ -50,6 +50,28 @@ TEST(ColumnProfileTest, ClassifiesValues) {
   EXPECT_EQ(ClassifyValue("DE", &x, &b), ValueKind::kText);
 }
 
+// Classify skips ParseDouble for texts whose first byte cannot start a number: that byte,
+// followed by what a number may continue with, is never one.
+TEST(ColumnProfileTest, MayStartNumberHoldsForEveryNumber) {
+  const std::string tails[] = {"", "1", "5.25", ".5", "e3", "1e3", "nf", "an", "0x1p3"};
+  for (int c = 0; c < 256; ++c) {
+    const char first = static_cast<char>(c);
+    if (MayStartNumber(first)) continue;
+    for (const std::string& tail : tails) {
+      const std::string text = std::string(1, first) + tail;
+      double x = 0;
+      EXPECT_FALSE(ParseDouble(text, &x)) << "byte " << c << " then '" << tail << "'";
+    }
+  }
+  for (const char* number : {"0", "-1", "+2", ".5", "9e9"}) {
+    EXPECT_TRUE(MayStartNumber(number[0])) << number;
+    EXPECT_EQ(Classify(number).kind, ValueKind::kNumber) << number;
+  }
+  EXPECT_EQ(Classify("e5").kind, ValueKind::kText);
+  EXPECT_EQ(Classify("nan").kind, ValueKind::kMissing);
+  EXPECT_EQ(Classify("False").kind, ValueKind::kBooleanLiteral);
+}
+
 TEST(DatasetProfileTest, InfersTypesAndCounts) {
   const DatasetProfile p = Build(0, 2000, 1);
   EXPECT_EQ(p.rows(), 2000u);

@@ -70,12 +70,20 @@ struct ClassifiedValue {
 // ClassifyValue's work once ParseDouble has declined `text` (or found it non-finite).
 ValueKind ClassifyNonNumber(std::string_view text, bool* boolean);
 
+// Whether a text that starts with byte `c` may be a number for ParseDouble: a digit, a sign or
+// '.'. Texts that start otherwise ("desktop", "NA", "true") skip ParseDouble, which would
+// decline them.
+constexpr bool MayStartNumber(char c) {
+  return static_cast<unsigned char>(c - '0') < 10 || c == '-' || c == '.' || c == '+';
+}
+
 // Inline, with the number first: Classify runs on every field of a file that is read into
 // profiles or raw columns, and most fields are numbers.
 inline ClassifiedValue Classify(std::string_view text) {
   ClassifiedValue v;
   v.text = text;
-  if (ParseDouble(text, &v.number) && std::isfinite(v.number)) [[likely]] {
+  if (!text.empty() && MayStartNumber(text[0]) && ParseDouble(text, &v.number) &&
+      std::isfinite(v.number)) [[likely]] {
     v.kind = ValueKind::kNumber;
   } else {
     v.kind = ClassifyNonNumber(text, &v.boolean);
