@@ -1,6 +1,7 @@
 #include "modelwatch/core/drift.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -329,7 +330,7 @@ void TextCounts::Add(std::string_view text, uint64_t count) {
   if (2 * (entries_.size() + 1) > slots_.size()) Grow();
   Key key = MakeKey(text);
   const size_t mask = slots_.size() - 1;
-  for (size_t i = Hash(key) & mask;; i = (i + 1) & mask) {
+  for (size_t i = Home(key);; i = (i + 1) & mask) {
     Key& slot = slots_[i];
     if (slot.entry == 0) {
       key.entry = static_cast<uint32_t>(entries_.size() + 1);
@@ -348,10 +349,11 @@ void TextCounts::Add(std::string_view text, uint64_t count) {
 void TextCounts::Grow() {
   std::vector<Key> old(std::max<size_t>(16, 2 * slots_.size()));
   old.swap(slots_);
+  shift_ = 64 - std::countr_zero(slots_.size());
   const size_t mask = slots_.size() - 1;
   for (const Key& key : old) {
     if (key.entry == 0) continue;
-    size_t i = Hash(key) & mask;
+    size_t i = Home(key);
     while (slots_[i].entry != 0) i = (i + 1) & mask;
     slots_[i] = key;
   }

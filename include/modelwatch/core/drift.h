@@ -36,7 +36,6 @@
 #include <vector>
 
 #include "modelwatch/core/column_profile.h"
-#include "modelwatch/core/hash.h"
 #include "modelwatch/core/parallel_for.h"
 #include "modelwatch/core/status.h"
 
@@ -102,13 +101,18 @@ class TextCounts {
     uint32_t entry = 0;
   };
   static Key MakeKey(std::string_view text);
-  static uint64_t Hash(const Key& key) {
-    return Mix64((key.head * 0x9E3779B97F4A7C15ull) ^ key.tail ^ (uint64_t{key.size} << 56));
+  // The slot where a key's probe starts: the top bits of a multiplicative hash (every bit of a
+  // word moves its product's top bits; two independent multiplies, not a chain of them).
+  size_t Home(const Key& key) const {
+    const uint64_t h = (key.head * 0x9E3779B97F4A7C15ull) ^
+                       ((key.tail ^ key.size) * 0xC2B2AE3D27D4EB4Full);
+    return static_cast<size_t>(h >> shift_);
   }
   void Grow();
 
   std::vector<Entry> entries_;
   std::vector<Key> slots_;  // a power of two of them, at most half in use
+  int shift_ = 64;          // 64 - log2(slots_.size())
 };
 
 // The raw values of one column on one side (what a file gives; a profile does not keep it).
