@@ -6,7 +6,9 @@
 // large block, and both reads must agree field for field and end in the same status: block
 // boundaries must never change what is read. Along the way the reader's invariants are checked
 // (null fields are empty, lines never go back, progress stays within the input), and every byte
-// of every field is touched so that the sanitizers see any read outside the buffer. A target may
+// of every field is touched so that the sanitizers see any read outside the buffer (and, where
+// the reader promises it, the kParseSlack bytes that end it, by ParseDoubleWithSlack, which
+// must agree with ParseDouble). A target may
 // also compare the read with a simple reference implementation of the format.
 #pragma once
 
@@ -14,10 +16,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "modelwatch/core/number_format.h"
 #include "modelwatch/io/table_reader.h"
 
 namespace modelwatch::fuzz {
@@ -76,6 +80,13 @@ inline TableRead ReadTable(const std::string& content, io::TableFormat format, s
       const bool null = reader.is_null(i);
       Check(!null || field.empty());
       for (char c : field) checksum += static_cast<unsigned char>(c);
+      if (reader.fields_have_parse_slack()) {
+        // Reads the bytes before a short field: the sanitizers check that they are the buffer's.
+        double with_slack = 0, plain = 0;
+        const bool parsed = ParseDoubleWithSlack(field, &with_slack);
+        Check(parsed == ParseDouble(field, &plain));
+        Check(!parsed || std::memcmp(&with_slack, &plain, sizeof plain) == 0);
+      }
       Check(!reader.WhereField(i).empty());
       out.cells.push_back(std::to_string(reader.line()) + ":" + std::to_string(i) + ":" +
                           (null ? "null" : "") + ":" + std::string(field));

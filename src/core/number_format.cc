@@ -138,37 +138,13 @@ uint64_t Load32(const char* p) {
   return word;
 }
 
-// The digits of a plain decimal of 1 to 16 bytes [p, end) ("23", "64.0069", "-" excluded: digits
-// and at most one '.', at least one digit) as an integer and the count of digits after the '.'
-// (0 without one), or false when the text is not one. Reads only [p, end). No branch on the
-// digits or the place of the '.': the text goes right-aligned into one SSE register (three load
-// patterns by length, overlapping loads of its ends), the '.' is found by comparison and taken
-// out by moving the lanes before it up by one, and the 16 lanes are checked and converted at once
-// as in ShortDigitsValue.
-[[gnu::always_inline]] inline bool ShortDecimalValue(const char* p, const char* end,
-                                                     uint64_t* mantissa, size_t* fraction) {
-  const size_t n = static_cast<size_t>(end - p);
-  uint64_t low = 0, high;
-  if (n >= 8) {
-    high = Load64(end - 8);
-    low = Load64(p) << ((8 * (16 - n)) & 63);  // n == 8: lanes 0 to 7 are masked out below
-  } else if (n >= 4) {
-    high = (Load32(p) | Load32(end - 4) << (8 * (n - 4))) << (8 * (8 - n));
-  } else {
-    // 1 to 3 bytes: integers ("0", "23", "479") without the vector work.
-    const auto byte = [](char c) { return uint64_t{static_cast<unsigned char>(c)}; };
-    const uint64_t first = byte(p[0]), middle = byte(p[n / 2]), last = byte(p[n - 1]);
-    if (first - '0' < 10 && middle - '0' < 10 && last - '0' < 10) {
-      static constexpr uint8_t kFirstWeight[] = {0, 0, 10, 100}, kMiddleWeight[] = {0, 0, 0, 10};
-      *mantissa = (first - '0') * kFirstWeight[n] + (middle - '0') * kMiddleWeight[n] + last - '0';
-      *fraction = 0;
-      return true;
-    }
-    high = (first | middle << (8 * (n / 2)) | last << (8 * (n - 1))) << (8 * (8 - n));
-  }
-  const __m128i text = _mm_set_epi64x(static_cast<long long>(high), static_cast<long long>(low));
+// The value of a plain decimal of n bytes (1 to 16) in the high lanes of `lanes`, its last byte
+// in lane 15, as ShortDecimalValue below gives it; the low 16 - n lanes may hold anything.
+[[gnu::always_inline]] inline bool DecimalLanesValue(__m128i lanes, size_t n, uint64_t* mantissa,
+                                                     size_t* fraction) {
   const __m128i ours =
       _mm_loadu_si128(reinterpret_cast<const __m128i*>(kShortTextLanes.text[n].data()));
+  const __m128i text = _mm_and_si128(lanes, ours);
   const unsigned dots = static_cast<unsigned>(
       _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(text, _mm_set1_epi8('.')), ours)));
   if ((dots & (dots - 1)) != 0 || n == (dots != 0)) return false;  // two '.', or no digit
@@ -192,6 +168,39 @@ uint64_t Load32(const char* p) {
   *fraction = dots != 0 ? 15 - dot : 0;
   return true;
 }
+
+// The digits of a plain decimal of 1 to 16 bytes [p, end) ("23", "64.0069", "-" excluded: digits
+// and at most one '.', at least one digit) as an integer and the count of digits after the '.'
+// (0 without one), or false when the text is not one. Reads only [p, end). No branch on the
+// digits or the place of the '.': the text goes right-aligned into one SSE register (three load
+// patterns by length, overlapping loads of its ends), then DecimalLanesValue finds the '.' by
+// comparison and takes it out by moving the lanes before it up by one, and checks and converts
+// the 16 lanes at once as in ShortDigitsValue.
+[[gnu::always_inline]] inline bool ShortDecimalValue(const char* p, const char* end,
+                                                     uint64_t* mantissa, size_t* fraction) {
+  const size_t n = static_cast<size_t>(end - p);
+  uint64_t low = 0, high;
+  if (n >= 8) {
+    high = Load64(end - 8);
+    low = Load64(p) << ((8 * (16 - n)) & 63);  // n == 8: lanes 0 to 7 are masked out below
+  } else if (n >= 4) {
+    high = (Load32(p) | Load32(end - 4) << (8 * (n - 4))) << (8 * (8 - n));
+  } else {
+    // 1 to 3 bytes: integers ("0", "23", "479") without the vector work.
+    const auto byte = [](char c) { return uint64_t{static_cast<unsigned char>(c)}; };
+    const uint64_t first = byte(p[0]), middle = byte(p[n / 2]), last = byte(p[n - 1]);
+    if (first - '0' < 10 && middle - '0' < 10 && last - '0' < 10) {
+      static constexpr uint8_t kFirstWeight[] = {0, 0, 10, 100}, kMiddleWeight[] = {0, 0, 0, 10};
+      *mantissa = (first - '0') * kFirstWeight[n] + (middle - '0') * kMiddleWeight[n] + last - '0';
+      *fraction = 0;
+      return true;
+    }
+    high = (first | middle << (8 * (n / 2)) | last << (8 * (n - 1))) << (8 * (8 - n));
+  }
+  const __m128i text = _mm_set_epi64x(static_cast<long long>(high), static_cast<long long>(low));
+  return DecimalLanesValue(text, n, mantissa, fraction);
+}
+
 #endif
 
 // from_chars for what the fast path declines: exponents, long mantissas, and every malformed
@@ -297,6 +306,27 @@ bool ParseDouble(std::string_view text, double* value) {
 #endif
   if (n <= 0 || (!IsDigit(*p) && *p != '.' && *p != '+')) return false;
   return ParseDecimal(text, value);
+}
+
+// The short plain decimal with one load of the 16 bytes that end the text, whatever its length:
+// no branch on the length, which varies from field to field; the rest as ParseDouble.
+bool ParseDoubleWithSlack(std::string_view text, double* value) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  const char* const end = text.data() + text.size();
+  const bool negative = !text.empty() && text[0] == '-';
+  const size_t n = text.size() - negative;
+  uint64_t m;
+  size_t fraction;
+  if (n - 1 < 16) [[likely]] {
+    const __m128i lanes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - kParseSlack));
+    if (DecimalLanesValue(lanes, n, &m, &fraction) && m <= (uint64_t{1} << 53)) [[likely]] {
+      const double v = static_cast<double>(static_cast<int64_t>(m)) / kPow10[fraction];
+      *value = negative ? -v : v;
+      return true;
+    }
+  }
+#endif
+  return ParseDouble(text, value);
 }
 
 std::string FormatDouble(double value) {

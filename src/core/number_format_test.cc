@@ -182,8 +182,23 @@ bool ReferenceParse(const std::string& text, double* value) {
   return end == text.c_str() + text.size();
 }
 
+// ParseDoubleWithSlack of `text` placed after kParseSlack bytes of digits, '.' and '-' (what the
+// fields before a field hold), agrees with ParseDouble bit for bit: the bytes before the text
+// are read and never used.
+void ExpectWithSlackAsParseDouble(const std::string& text, std::mt19937_64& rng) {
+  std::string buffer(kParseSlack, ' ');
+  for (char& c : buffer) c = "0123456789.-"[rng() % 12];
+  buffer += text;
+  double with_slack = 0, plain = 0;
+  const bool parsed = ParseDoubleWithSlack(std::string_view(buffer).substr(kParseSlack), &with_slack);
+  ASSERT_EQ(parsed, ParseDouble(text, &plain)) << text;
+  if (!parsed) return;
+  ASSERT_EQ(with_slack, plain) << text;
+  ASSERT_EQ(std::signbit(with_slack), std::signbit(plain)) << text;
+}
+
 // Short plain decimals of every length and every place of the '.', with signs and leading
-// zeros: bit for bit strtod's value (and its sign of zero).
+// zeros: bit for bit strtod's value (and its sign of zero); ParseDoubleWithSlack's the same.
 TEST(NumberFormatTest, ShortDecimalsMatchStrtod) {
   std::mt19937_64 rng(29);
   for (int length = 1; length <= 18; ++length) {
@@ -197,6 +212,7 @@ TEST(NumberFormatTest, ShortDecimalsMatchStrtod) {
       const int dot = static_cast<int>(rng() % (length + 2));  // length, length + 1: none
       if (dot < length) text[static_cast<size_t>(dot)] = '.';
       if (rng() % 3 == 0) text = "-" + text;
+      ExpectWithSlackAsParseDouble(text, rng);
       double fast = 0, reference = 0;
       const bool parsed = ParseDouble(text, &fast);
       const bool valid = ReferenceParse(text, &reference);
@@ -209,14 +225,17 @@ TEST(NumberFormatTest, ShortDecimalsMatchStrtod) {
 }
 
 // Random texts over the characters of numbers (digits, '.', signs, exponents) and a few others:
-// ParseDouble accepts exactly what strtod reads in full, with the same value.
+// ParseDouble accepts exactly what strtod reads in full, with the same value, and
+// ParseDoubleWithSlack what ParseDouble does.
 TEST(NumberFormatTest, RandomTextsMatchStrtod) {
   std::mt19937_64 rng(31);
   static constexpr char kAlphabet[] = "0123456789012345678901234567890123456789..--+eEa/:";
   for (int trial = 0; trial < 1000000; ++trial) {
-    const size_t length = 1 + rng() % 20;
+    const size_t length = rng() % 21;
     std::string text;
     for (size_t i = 0; i < length; ++i) text += kAlphabet[rng() % (sizeof(kAlphabet) - 1)];
+    ExpectWithSlackAsParseDouble(text, rng);
+    if (text.empty()) continue;
     double fast = 0, reference = 0;
     const bool parsed = ParseDouble(text, &fast);
     const bool valid = ReferenceParse(text, &reference);

@@ -23,6 +23,7 @@
 
 #include "internal/block_buffer.h"
 #include "internal/table_readers.h"
+#include "modelwatch/core/number_format.h"
 #include "modelwatch/io/table_reader.h"
 
 namespace modelwatch::io::internal {
@@ -108,7 +109,7 @@ std::string QuoteChar(char c) {
 class CsvReader final : public TableReader {
  public:
   CsvReader(std::unique_ptr<ByteSource> source, std::string name, size_t block_size)
-      : buffer_(std::move(source), block_size, kPadding),
+      : buffer_(std::move(source), block_size, kPadding, kParseSlack),
         name_(std::move(name)),
         fields_(kShortRowFields) {}
 
@@ -140,6 +141,7 @@ class CsvReader final : public TableReader {
       out[i] = {f.data, f.size};
     }
   }
+  bool fields_have_parse_slack() const override { return true; }  // the buffer's front padding
   bool is_null(size_t i) const override {
     if (!has_row_) return true;
     const CsvField& f = fields_[selected_[i]];

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "modelwatch/core/number_format.h"
 #include "modelwatch/io/table_reader.h"
 
 namespace modelwatch::io {
@@ -108,6 +109,21 @@ TEST(CsvReaderTest, ReadsHeaderAndRows) {
   EXPECT_EQ(reader->bytes_read(), data.size());
   EXPECT_FALSE(reader->Next());
   EXPECT_TRUE(reader->status().ok());
+}
+
+// Fields may go to ParseDoubleWithSlack: the first field of the buffer has front padding.
+TEST(CsvReaderTest, FieldsHaveParseSlack) {
+  for (size_t block_size : kBlockSizes) {
+    auto reader = OpenCsv("x,y\n1.5,-2\n", block_size);
+    ASSERT_NE(reader, nullptr);
+    EXPECT_TRUE(reader->fields_have_parse_slack());
+    ASSERT_TRUE(reader->Next());
+    double x = 0, y = 0;
+    ASSERT_TRUE(ParseDoubleWithSlack(reader->field(0), &x));
+    ASSERT_TRUE(ParseDoubleWithSlack(reader->field(1), &y));
+    EXPECT_EQ(x, 1.5);
+    EXPECT_EQ(y, -2.0);
+  }
 }
 
 TEST(CsvReaderTest, GetFieldsBeforeTheFirstRowAreEmpty) {

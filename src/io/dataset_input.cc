@@ -108,10 +108,15 @@ Result<LoadedDataset> LoadDataset(const DatasetRequest& req, const RowProgress& 
   std::vector<std::string_view> fields(columns.size());
   std::vector<ClassifiedValue> classified(raw.size());
   uint64_t rows = 0;
+  const bool parse_slack = reader->fields_have_parse_slack();
   while (reader->Next()) {
     if (profile_from_raw) {
       reader->GetFields(fields);
-      for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(Classify(fields[i]));
+      if (parse_slack) {
+        for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(ClassifyText<true>(fields[i]));
+      } else {
+        for (size_t i = 0; i < raw.size(); ++i) raw[i].Add(Classify(fields[i]));
+      }
     } else {
       for (size_t i = 0; i < columns.size(); ++i) fields[i] = reader->field(i);
       profile->UpdateRow(fields, has_time ? reader->field(columns.size()) : std::string_view(),

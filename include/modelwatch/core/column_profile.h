@@ -78,11 +78,14 @@ constexpr bool MayStartNumber(char c) {
 }
 
 // Inline, with the number first: Classify runs on every field of a file that is read into
-// profiles or raw columns, and most fields are numbers.
-inline ClassifiedValue Classify(std::string_view text) {
+// profiles or raw columns, and most fields are numbers. kWithSlack: the text has
+// ParseDoubleWithSlack's readable bytes before its end (a reader's buffer), and is parsed so.
+template <bool kWithSlack>
+inline ClassifiedValue ClassifyText(std::string_view text) {
   ClassifiedValue v;
   v.text = text;
-  if (!text.empty() && MayStartNumber(text[0]) && ParseDouble(text, &v.number) &&
+  if (!text.empty() && MayStartNumber(text[0]) &&
+      (kWithSlack ? ParseDoubleWithSlack(text, &v.number) : ParseDouble(text, &v.number)) &&
       std::isfinite(v.number)) [[likely]] {
     v.kind = ValueKind::kNumber;
   } else {
@@ -90,6 +93,7 @@ inline ClassifiedValue Classify(std::string_view text) {
   }
   return v;
 }
+inline ClassifiedValue Classify(std::string_view text) { return ClassifyText<false>(text); }
 
 class ColumnProfile {
  public:

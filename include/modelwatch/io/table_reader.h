@@ -95,6 +95,10 @@ class TableReader {
     for (size_t i = 0; i < out.size(); ++i) out[i] = field(i);
   }
   virtual bool is_null(size_t i) const = 0;
+  // True when the kParseSlack bytes that end each field (number_format.h) are readable, before
+  // the field's first byte too: fields then may go to ParseDoubleWithSlack. The CSV reader's
+  // fields lie in a buffer with that much padding in front; other readers: false.
+  virtual bool fields_have_parse_slack() const { return false; }
   // 1-based line where the current row starts, and the file name given at Open.
   virtual uint64_t line() const = 0;
   virtual const std::string& file_name() const = 0;
