@@ -61,6 +61,22 @@ struct DigitLanes {
   }
 };
 constexpr DigitLanes kDigitLanes;
+
+// The 16 lanes of `digits`, each a digit's value (0 to 9), as two 8-digit numbers: lanes 0-7 in
+// the low 32 bits of *values, lanes 8-15 in the high ones; false when a lane is above 9.
+// Pairs (the first digit is the low byte of its 16-bit lane), then fours, then eights.
+[[gnu::always_inline]] inline bool DigitLanesValues(__m128i digits, uint64_t* values) {
+  const __m128i above_nine = _mm_subs_epu8(digits, _mm_set1_epi8(9));  // 0 for a digit
+  if (_mm_movemask_epi8(_mm_cmpeq_epi8(above_nine, _mm_setzero_si128())) != 0xFFFF) return false;
+  const __m128i pairs = _mm_add_epi16(
+      _mm_mullo_epi16(_mm_and_si128(digits, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
+      _mm_srli_epi16(digits, 8));
+  const __m128i fours = _mm_madd_epi16(pairs, _mm_set1_epi32(100 + (1 << 16)));
+  const __m128i eights =
+      _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(10000 + (1 << 16)));
+  *values = static_cast<uint64_t>(_mm_cvtsi128_si64(eights));
+  return true;
+}
 #endif
 
 // The value of the 1 to 16 digits [p, end), where the 8 bytes before `end` are readable (they may
@@ -86,16 +102,8 @@ bool ShortDigitsValue(const char* p, const char* end, uint64_t* out) {
       _mm_sub_epi8(_mm_set_epi64x(static_cast<long long>(last), static_cast<long long>(first)),
                    _mm_set1_epi8('0')),
       ours);
-  const __m128i above_nine = _mm_subs_epu8(digits, _mm_set1_epi8(9));  // 0 for a digit
-  if (_mm_movemask_epi8(_mm_cmpeq_epi8(above_nine, _mm_setzero_si128())) != 0xFFFF) return false;
-  // Pairs (the first digit is the low byte of its 16-bit lane), fours, eights.
-  const __m128i pairs = _mm_add_epi16(
-      _mm_mullo_epi16(_mm_and_si128(digits, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
-      _mm_srli_epi16(digits, 8));
-  const __m128i fours = _mm_madd_epi16(pairs, _mm_set1_epi32(100 + (1 << 16)));
-  const __m128i eights =
-      _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(10000 + (1 << 16)));
-  const uint64_t values = static_cast<uint64_t>(_mm_cvtsi128_si64(eights));  // first, last
+  uint64_t values;
+  if (!DigitLanesValues(digits, &values)) return false;
   *out = (values & 0xFFFFFFFF) * kPow10Int[k] + (values >> 32);
 #else
   const uint64_t ours = ~uint64_t{0} << (8 * (8 - k));  // the last k bytes: high in the word
@@ -155,15 +163,8 @@ uint64_t Load32(const char* p) {
   // The '.' out: lanes 0 to dot take their lower neighbour's digit (lane 0 a 0).
   const __m128i packed = _mm_or_si128(_mm_and_si128(up, _mm_slli_si128(digits, 1)),
                                       _mm_andnot_si128(up, digits));
-  const __m128i above_nine = _mm_subs_epu8(packed, _mm_set1_epi8(9));  // 0 for a digit
-  if (_mm_movemask_epi8(_mm_cmpeq_epi8(above_nine, _mm_setzero_si128())) != 0xFFFF) return false;
-  const __m128i pairs = _mm_add_epi16(
-      _mm_mullo_epi16(_mm_and_si128(packed, _mm_set1_epi16(0xFF)), _mm_set1_epi16(10)),
-      _mm_srli_epi16(packed, 8));
-  const __m128i fours = _mm_madd_epi16(pairs, _mm_set1_epi32(100 + (1 << 16)));
-  const __m128i eights =
-      _mm_madd_epi16(_mm_packs_epi32(fours, fours), _mm_set1_epi32(10000 + (1 << 16)));
-  const uint64_t values = static_cast<uint64_t>(_mm_cvtsi128_si64(eights));  // first, last
+  uint64_t values;
+  if (!DigitLanesValues(packed, &values)) return false;
   *mantissa = (values & 0xFFFFFFFF) * 100000000 + (values >> 32);
   *fraction = dots != 0 ? 15 - dot : 0;
   return true;
