@@ -96,6 +96,7 @@ Result<ColumnProfile> ColumnProfile::FromValues(
   p.missing_ = missing;
   const size_t n = ascending.size();
   p.numbers_ = n;
+  p.distinct_numbers_ = 0;
   if (n > 0) {
     p.min_ = ascending.front() + 0.0;  // -0.0 is 0.0, as in AddNumber
     p.max_ = ascending.back() + 0.0;

@@ -354,6 +354,9 @@ TEST(ColumnProfileTest, FromValuesCannotBeMerged) {
   EXPECT_EQ(built.Merge(streamed).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(built.numbers(), 2u);  // left as it was
   EXPECT_EQ(streamed.numbers(), 1u);
+  const std::vector<std::pair<std::string_view, uint64_t>> texts = {{"a", 1}};
+  ColumnProfile only_texts = *ColumnProfile::FromValues("c", options, {}, texts, 0);
+  EXPECT_EQ(streamed.Merge(only_texts).code(), StatusCode::kInvalidArgument);
 }
 
 TEST(DatasetProfileTest, FromColumns) {
