@@ -52,6 +52,14 @@ Reference Literal(const std::vector<double>& a, const std::vector<double>& b) {
   return r;
 }
 
+// After a random case of a loop: true, naming the case, once the test has failed (so that a
+// broken walk reports its first failing case, not hundreds).
+bool FailedAtCase(int it) {
+  if (!::testing::Test::HasFailure()) return false;
+  ADD_FAILURE() << "case " << it;
+  return true;
+}
+
 void ExpectLiteral(std::vector<double> a, std::vector<double> b, bool finite) {
   SortDoubles(a);
   SortDoubles(b);
@@ -122,10 +130,7 @@ TEST(TwoSampleSweepTest, EqualsTheLiteralDefinitions) {
     };
     const size_t max = it % 50 == 0 ? 3000 : 40;
     ExpectLiteral(draw(1 + rng() % max), draw(1 + rng() % max), finite);
-    if (HasFatalFailure() || HasNonfatalFailure()) {
-      ADD_FAILURE() << "case " << it;
-      return;
-    }
+    if (FailedAtCase(it)) return;
   }
 }
 
@@ -153,10 +158,7 @@ TEST(TwoSampleSweepTest, RunsAcrossTheBlocksOfTheFastPath) {
     const size_t nb = it % 7 == 0 ? 20000 + rng() % 500 : 500 + rng() % 6000;
     ExpectLiteral(draw(na, 0.0), draw(nb, shift), true);
     ExpectLiteral(draw(nb, shift), draw(na, 0.0), true);
-    if (HasFatalFailure() || HasNonfatalFailure()) {
-      ADD_FAILURE() << "case " << it;
-      return;
-    }
+    if (FailedAtCase(it)) return;
   }
 }
 
@@ -174,10 +176,7 @@ TEST(TwoSampleSweepTest, SharedRunsOfEveryLength) {
       return v;
     };
     ExpectLiteral(draw(1 + rng() % 5000, 0), draw(1 + rng() % 5000, it % 3), true);
-    if (HasFatalFailure() || HasNonfatalFailure()) {
-      ADD_FAILURE() << "case " << it;
-      return;
-    }
+    if (FailedAtCase(it)) return;
   }
 }
 
@@ -202,10 +201,7 @@ TEST(TwoSampleSweepTest, RunLongerThanABlockAfterDistinctValues) {
       return v;
     };
     ExpectLiteral(draw(in_a, 0.0), draw(in_b, 0.1 * (it % 3)), true);
-    if (HasFatalFailure() || HasNonfatalFailure()) {
-      ADD_FAILURE() << "case " << it;
-      return;
-    }
+    if (FailedAtCase(it)) return;
   }
 }
 
