@@ -14,7 +14,7 @@ table size):
   3. runs the load generator (bench/ingest_client.cc, target mw_ingest_client): N keep-alive
      connections, one thread each, closed loop, --warmup seconds then --duration seconds measured.
      It gives every event a run-wide unique id (duplicates are not stored and would flatter the
-     numbers), counts only 200 replies' "accepted", and records request latency and the daemon's
+     numbers; growing, or scattered with --ids random), counts only 200 replies' "accepted", and records request latency and the daemon's
      CPU time (/proc/PID/stat) over the measured phase;
   4. reads the daemon's peak RSS (VmHWM) and checks durability: GET /v1/models must report exactly
      the events the client saw acknowledged (warm-up and drain included), and so must
@@ -29,6 +29,9 @@ a command fails.
 
   ingest_bench.py run [--build-dir build] [--runs 3] [--connections 2,4,8] [--syncs full,normal]
                       [--ts hour,arrival] [--duration 20] [--warmup 3] [--out F]
+                      [--ids sequential|random]
+      --ids random: event ids scattered like random UUIDs (a fixed permutation of the run's
+      event numbers) instead of growing ones; the store's worst case (docs/storage.md)
   ingest_bench.py profile [--build-dir build] [--ts hour] [--sync full] [--connections 4]
                       [--seconds 8] [--results F]
       perf record of the daemon under load; each sample goes to the first category of
@@ -247,7 +250,7 @@ def one_run(args, daemon_bin, client_bin, ts_mode, sync, connections, seed):
                                 "--pool", pool, "--connections", str(connections),
                                 "--batch-events", str(args.batch_events),
                                 "--warmup", str(args.warmup), "--duration", str(args.duration),
-                                "--pid", str(daemon.pid)],
+                                "--pid", str(daemon.pid), "--ids", args.ids],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             if r.returncode != 0:
                 raise RuntimeError(f"mw_ingest_client failed: {r.stderr.strip()}")
@@ -267,7 +270,8 @@ def one_run(args, daemon_bin, client_bin, ts_mode, sync, connections, seed):
     by_thread = c.get("daemon_cpu_s_by_thread", {})
     http_cpu = by_thread.get("mw-http-io")
     return {
-        "ts": ts_mode, "sync": sync, "connections": connections, "load_average_start": round(load, 2),
+        "ts": ts_mode, "sync": sync, "connections": connections, "ids": args.ids,
+        "load_average_start": round(load, 2),
         "events_per_s": round(c["events_per_s"]), "requests_per_s": round(c["requests_per_s"], 2),
         "latency_ms": c["latency_ms"], "errors": c["errors"], "measured_s": c["measured_s"],
         "accepted": c["accepted"], "duplicates": c["duplicates"],
@@ -347,6 +351,7 @@ def run(args):
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "build_type": build_type(build_dir),
         "runs_per_config": args.runs,
+        "ids": args.ids,
         "timing": TIMING,
         "load_average_start": list(os.getloadavg()),
         "store_filesystem": filesystem_of(store_dir),
@@ -356,6 +361,10 @@ def run(args):
             "batch_events": args.batch_events, "pool_batches": args.pool_batches,
             "event": "id (unique in the run), features f0..f9, prediction, score, latency_ms; no "
                      "version, no label",
+            "ids": {"sequential": "ev-<13-digit event number>: ids that grow, as from a counter",
+                    "random": "ev-<13 digits>: the event number through a fixed permutation, so "
+                              "ids are scattered like random UUIDs (each lands at a random place "
+                              "of the store's (model, id) index)"}[args.ids],
             "ts_modes": {"hour": "ts in every event, uniform in the hour before the run (events "
                                  "land in 13 5m windows and 1-2 1h windows, in random order)",
                          "arrival": "no ts: the daemon stamps the time of arrival (event times "
@@ -601,7 +610,8 @@ def summary(args):
     m, c = r["machine"], r["config"]
     print(f"\nmodelwatch serve ingest ({c['batch_events']} events x {len(FEATURES)} features per "
           f"NDJSON batch, loopback; {m['nproc']} x {m['model_name']}; median of "
-          f"{r['runs_per_config']} runs of {c['duration_s']:g} s; client on the same cores)")
+          f"{r['runs_per_config']} runs of {c['duration_s']:g} s; client on the same cores; "
+          f"ids {r.get('ids', 'sequential')})")
     print(f"  {'ts':<8}{'sync':<7}{'conns':>6}{'events/s':>11}{'req/s':>8}{'p50 ms':>9}"
           f"{'p99 ms':>9}{'ev/daemon CPU-s':>17}{'ev/HTTP CPU-s':>15}{'cores':>7}{'bg':>6}"
           f"{'peak RSS':>10}{'errors':>8}")
@@ -648,6 +658,8 @@ def main():
     p.add_argument("--warmup", type=float, default=3.0)
     p.add_argument("--batch-events", type=int, default=1000)
     p.add_argument("--pool-batches", type=int, default=32)
+    p.add_argument("--ids", default="sequential", choices=["sequential", "random"],
+                   help="event ids that grow (a counter) or are scattered (like UUIDs)")
     p.add_argument("--store-dir", help="where the temporary stores go (default: $TMPDIR or /tmp; "
                    "must be a disk for sync full to mean anything)")
     p.add_argument("--out", default=os.path.join(HERE, "results", "ingest.json"))

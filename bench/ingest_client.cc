@@ -7,7 +7,10 @@
 // request the client copies the next pool batch and overwrites the digits of every
 // `"id":"ev-0000000000000"` with a run-wide event number, so that every event of the run has a
 // distinct id (duplicates are not stored and would flatter the numbers) while the client spends
-// microseconds, not the daemon's CPU, on making bodies.
+// microseconds, not the daemon's CPU, on making bodies. With --ids sequential (the default) the
+// ids follow the event number, as from a counter; with --ids random they are that number through
+// a fixed permutation of the 13-digit numbers, so that consecutive events' ids are as scattered
+// as random UUIDs (and as far apart in the store's (model, id) index), still never repeating.
 //
 // Phases: --warmup seconds (replies counted only in the totals), then --duration seconds measured,
 // then no new requests: the requests in flight finish and are counted in the totals, so that
@@ -24,8 +27,10 @@
 //
 //   mw_ingest_client --port P --model M --pool FILE [--host 127.0.0.1] [--connections 4]
 //                    [--batch-events 1000] [--warmup 3] [--duration 20] [--pid PID]
+//                    [--ids sequential|random]
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
@@ -37,7 +42,6 @@
 #include <array>
 #include <atomic>
 #include <cctype>
-#include <dirent.h>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -72,6 +76,7 @@ struct Options {
   double warmup_s = 3;
   double duration_s = 20;
   int pid = 0;
+  bool random_ids = false;
 };
 
 // One pool batch: its NDJSON text and where its id digits are.
@@ -139,6 +144,17 @@ std::vector<Batch> ReadPool(const std::string& path, size_t batch_events) {
   }
   if (pool.empty()) Die(path + ": fewer than --batch-events lines");
   return pool;
+}
+
+// A permutation of [0, 10^13): n * kMultiplier + kOffset mod 10^13 is a bijection because the
+// multiplier is coprime with 10 (odd, and not a multiple of 5).
+__extension__ using Uint128 = unsigned __int128;  // GCC and clang; __extension__: -Wpedantic
+uint64_t ScatteredId(uint64_t n) {
+  constexpr uint64_t kModulus = 10'000'000'000'000;
+  constexpr uint64_t kMultiplier = 6'364'136'223'847;  // odd, does not end in 5
+  constexpr uint64_t kOffset = 1'442'695'040'888;
+  return static_cast<uint64_t>((static_cast<Uint128>(n % kModulus) * kMultiplier + kOffset) %
+                               kModulus);
 }
 
 // Writes `n` as exactly kIdDigits decimal digits at `out`.
@@ -221,11 +237,12 @@ std::optional<Reply> ReadReply(int fd, std::string& buffer) {
   size_t pos = head.find("\r\n");
   while (pos != std::string_view::npos && pos < head.size()) {
     const size_t next = head.find("\r\n", pos + 2);
-    std::string line(head.substr(pos + 2, (next == std::string_view::npos ? head.size() : next) -
-                                              pos - 2));
+    std::string line(
+        head.substr(pos + 2, (next == std::string_view::npos ? head.size() : next) - pos - 2));
     std::transform(line.begin(), line.end(), line.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (line.rfind("content-length:", 0) == 0) length = std::strtoull(line.c_str() + 15, nullptr, 10);
+    if (line.rfind("content-length:", 0) == 0)
+      length = std::strtoull(line.c_str() + 15, nullptr, 10);
     if (line.rfind("connection:", 0) == 0 && line.find("close") != std::string::npos) {
       reply.close = true;
     }
@@ -263,12 +280,13 @@ void Connection(Shared& shared, PhaseCounts& counts) {
     const Batch& batch = pool[seq % pool.size()];
     body.assign(batch.body);
     for (size_t i = 0; i < batch.id_digits.size(); ++i) {
-      WriteId(seq * o.batch_events + i, body.data() + batch.id_digits[i]);
+      const uint64_t n = seq * o.batch_events + i;
+      WriteId(o.random_ids ? ScatteredId(n) : n, body.data() + batch.id_digits[i]);
     }
-    const std::string head = "POST /v1/models/" + o.model +
-                             "/predictions HTTP/1.1\r\nHost: " + o.host +
-                             "\r\nContent-Type: application/x-ndjson\r\nContent-Length: " +
-                             std::to_string(body.size()) + "\r\n\r\n";
+    const std::string head =
+        "POST /v1/models/" + o.model + "/predictions HTTP/1.1\r\nHost: " + o.host +
+        "\r\nContent-Type: application/x-ndjson\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n";
     const Clock::time_point start = Clock::now();
     std::optional<Reply> reply;
     if (SendAll(fd, head, body)) reply = ReadReply(fd, buffer);
@@ -364,21 +382,35 @@ Options ParseArgs(int argc, char** argv) {
     const std::string a = argv[i];
     if (i + 1 >= argc) Die("missing value after " + a);
     const char* v = argv[++i];
-    if (a == "--host") o.host = v;
-    else if (a == "--port") o.port = std::atoi(v);
-    else if (a == "--model") o.model = v;
-    else if (a == "--pool") o.pool = v;
-    else if (a == "--connections") o.connections = std::atoi(v);
-    else if (a == "--batch-events") o.batch_events = std::strtoull(v, nullptr, 10);
-    else if (a == "--warmup") o.warmup_s = std::atof(v);
-    else if (a == "--duration") o.duration_s = std::atof(v);
-    else if (a == "--pid") o.pid = std::atoi(v);
-    else Die("unknown option " + a);
+    if (a == "--host")
+      o.host = v;
+    else if (a == "--port")
+      o.port = std::atoi(v);
+    else if (a == "--model")
+      o.model = v;
+    else if (a == "--pool")
+      o.pool = v;
+    else if (a == "--connections")
+      o.connections = std::atoi(v);
+    else if (a == "--batch-events")
+      o.batch_events = std::strtoull(v, nullptr, 10);
+    else if (a == "--warmup")
+      o.warmup_s = std::atof(v);
+    else if (a == "--duration")
+      o.duration_s = std::atof(v);
+    else if (a == "--pid")
+      o.pid = std::atoi(v);
+    else if (a == "--ids" &&
+             (std::string_view(v) == "sequential" || std::string_view(v) == "random"))
+      o.random_ids = std::string_view(v) == "random";
+    else
+      Die("unknown option or value: " + a + " " + v);
   }
   if (o.port <= 0 || o.port > 65535 || o.model.empty() || o.pool.empty() || o.connections < 1 ||
       o.batch_events < 1 || o.duration_s <= 0 || o.warmup_s < 0) {
     Die("usage: mw_ingest_client --port P --model M --pool FILE [--host H] [--connections N] "
-        "[--batch-events 1000] [--warmup S] [--duration S] [--pid PID]");
+        "[--batch-events 1000] [--warmup S] [--duration S] [--pid PID] "
+        "[--ids sequential|random]");
   }
   return o;
 }
@@ -394,7 +426,8 @@ int main(int argc, char** argv) {
   std::vector<PhaseCounts> counts(static_cast<size_t>(options.connections));
   std::vector<std::thread> threads;
   for (int i = 0; i < options.connections; ++i) {
-    threads.emplace_back([&shared, &counts, i] { Connection(shared, counts[static_cast<size_t>(i)]); });
+    threads.emplace_back(
+        [&shared, &counts, i] { Connection(shared, counts[static_cast<size_t>(i)]); });
   }
   auto seconds = [](double s) {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
@@ -429,8 +462,8 @@ int main(int argc, char** argv) {
   std::sort(measured.latency_ms.begin(), measured.latency_ms.end());
   const double wall = std::chrono::duration<double>(t1 - t0).count();
   auto tv = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
-  const double client_cpu = tv(self1.ru_utime) + tv(self1.ru_stime) - tv(self0.ru_utime) -
-                            tv(self0.ru_stime);
+  const double client_cpu =
+      tv(self1.ru_utime) + tv(self1.ru_stime) - tv(self0.ru_utime) - tv(self0.ru_stime);
   double mean = 0;
   for (double x : measured.latency_ms) mean += x;
   if (!measured.latency_ms.empty()) mean /= static_cast<double>(measured.latency_ms.size());
@@ -458,10 +491,8 @@ int main(int argc, char** argv) {
       Percentile(lat, 0.5), Percentile(lat, 0.9), Percentile(lat, 0.99),
       lat.empty() ? 0.0 : lat.back(), mean,
       cpu0 && cpu1 ? std::to_string(*cpu1 - *cpu0).c_str() : "null", thread_json.c_str(),
-      client_cpu,
-      static_cast<unsigned long long>(total.requests),
-      static_cast<unsigned long long>(total.ok),
-      static_cast<unsigned long long>(total.accepted),
+      client_cpu, static_cast<unsigned long long>(total.requests),
+      static_cast<unsigned long long>(total.ok), static_cast<unsigned long long>(total.accepted),
       static_cast<unsigned long long>(total.duplicates), JsonErrors(total.errors).c_str(),
       static_cast<unsigned long long>(shared.next_batch.load()));
   return 0;
