@@ -22,6 +22,10 @@
 #     arrival, RUNS times each, a fresh store per run (bench/ingest_bench.py) into
 #     bench/results/ingest.json: events/s, request latency p50/p99, events per daemon CPU-second,
 #     peak RSS, and a durability check (acknowledged == stored) per run. About 15 minutes.
+#     Then the same with ids scattered like random UUIDs (--ids random; 2 and 8 connections,
+#     sync full) into bench/results/ingest_random_ids.json, and what one prediction costs SQLite
+#     in the store's row layout and in chunked layouts (mw_store_layout_bench) into
+#     bench/results/store_layouts.json.
 #  6. Prints a summary table.
 # The two tools run on the same machine in the same session, so the ratios are meaningful even
 # when absolute times are noisy (other jobs, 2 cores).
@@ -172,6 +176,19 @@ if [[ "${MW_BENCH_SKIP_INGEST:-0}" != 1 ]]; then
     exit 1
   fi
   written="${written:+$written, }$ingest_out"
+  random_out=${ingest_out%.json}_random_ids.json
+  echo "== the same with ids scattered like random UUIDs"
+  "$PY" bench/ingest_bench.py run --build-dir "$build_dir" --runs "$runs" --ids random \
+    --connections 2,8 --syncs full --duration "$ingest_seconds" --out "$random_out" ||
+    ingest_status=$?
+  if ((ingest_status > 1)); then
+    echo "bench/run.sh: the ingest benchmark (random ids) failed" >&2
+    exit 1
+  fi
+  written="${written:+$written, }$random_out"
+  echo "== what one prediction costs SQLite per table layout"
+  "$build_dir/bench/mw_store_layout_bench" --dir "${TMPDIR:-/tmp}" >bench/results/store_layouts.json
+  written="${written:+$written, }bench/results/store_layouts.json"
 fi
 
 if [[ "${MW_BENCH_SKIP_PROBES:-0}" != 1 ]]; then
