@@ -57,6 +57,8 @@
 #include <thread>
 #include <vector>
 
+#include "scattered_ids.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -144,17 +146,6 @@ std::vector<Batch> ReadPool(const std::string& path, size_t batch_events) {
   }
   if (pool.empty()) Die(path + ": fewer than --batch-events lines");
   return pool;
-}
-
-// A permutation of [0, 10^13): n * kMultiplier + kOffset mod 10^13 is a bijection because the
-// multiplier is coprime with 10 (odd, and not a multiple of 5).
-__extension__ using Uint128 = unsigned __int128;  // GCC and clang; __extension__: -Wpedantic
-uint64_t ScatteredId(uint64_t n) {
-  constexpr uint64_t kModulus = 10'000'000'000'000;
-  constexpr uint64_t kMultiplier = 6'364'136'223'847;  // odd, does not end in 5
-  constexpr uint64_t kOffset = 1'442'695'040'888;
-  return static_cast<uint64_t>((static_cast<Uint128>(n % kModulus) * kMultiplier + kOffset) %
-                               kModulus);
 }
 
 // Writes `n` as exactly kIdDigits decimal digits at `out`.
@@ -281,7 +272,8 @@ void Connection(Shared& shared, PhaseCounts& counts) {
     body.assign(batch.body);
     for (size_t i = 0; i < batch.id_digits.size(); ++i) {
       const uint64_t n = seq * o.batch_events + i;
-      WriteId(o.random_ids ? ScatteredId(n) : n, body.data() + batch.id_digits[i]);
+      WriteId(o.random_ids ? modelwatch::bench::ScatteredId(n) : n,
+              body.data() + batch.id_digits[i]);
     }
     const std::string head =
         "POST /v1/models/" + o.model + "/predictions HTTP/1.1\r\nHost: " + o.host +

@@ -23,6 +23,8 @@
 #include <string>
 #include <vector>
 
+#include "scattered_ids.h"
+
 namespace {
 
 constexpr int kBatchEvents = 1024;
@@ -68,14 +70,6 @@ std::string MultiRowInsert(const std::string& head, int columns, const std::stri
     }
   }
   return sql + " " + tail;
-}
-
-// A fixed permutation of [0, 10^13) (the multiplier is coprime with 10): scattered, never equal.
-uint64_t Scattered(uint64_t n) {
-  __extension__ using Uint128 = unsigned __int128;
-  constexpr uint64_t kModulus = 10'000'000'000'000;
-  return static_cast<uint64_t>((static_cast<Uint128>(n) * 6'364'136'223'847 + 1'442'695'040'888) %
-                               kModulus);
 }
 
 struct Result {
@@ -127,7 +121,8 @@ Result Measure(const std::string& layout, bool scattered, int batches, const std
   for (int b = 0; b < batches; ++b) {
     for (int i = 0; i < kBatchEvents; ++i) {
       const uint64_t k = n + static_cast<uint64_t>(i);
-      id[static_cast<size_t>(i)] = "ev-" + std::to_string(scattered ? Scattered(k) : k);
+      id[static_cast<size_t>(i)] =
+          "ev-" + std::to_string(scattered ? modelwatch::bench::ScatteredId(k) : k);
     }
     Exec(db, "BEGIN IMMEDIATE");
     if (rows != nullptr) {
@@ -186,8 +181,12 @@ Result Measure(const std::string& layout, bool scattered, int batches, const std
 int main(int argc, char** argv) {
   int batches = 1000;
   std::string dir = "/var/tmp";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string a = argv[i];
+    if (i + 1 == argc) {
+      std::fprintf(stderr, "store_layout_bench: %s needs a value\n", a.c_str());
+      return 2;
+    }
     if (a == "--batches") {
       batches = std::atoi(argv[i + 1]);
     } else if (a == "--dir") {
