@@ -359,6 +359,22 @@ TEST(ColumnProfileTest, FromValuesCannotBeMerged) {
   EXPECT_EQ(streamed.Merge(only_texts).code(), StatusCode::kInvalidArgument);
 }
 
+// A profile without its quantile sketch (Options::quantile_sketch = false, as FromValues needs)
+// is not a complete one: what it serializes to is refused when read back, not taken for one.
+TEST(ColumnProfileTest, WithoutQuantileSketchIsNotReadBack) {
+  ColumnProfile::Options options;
+  options.quantile_sketch = false;
+  const std::vector<double> numbers = {1.0, 2.0, 2.0};
+  std::vector<ColumnProfile> columns;
+  columns.push_back(*ColumnProfile::FromValues("c", options, numbers, {}, 0));
+  const DatasetProfile built = *DatasetProfile::FromColumns(std::move(columns), 3);
+  const Result<DatasetProfile> read = DatasetProfile::Deserialize(built.Serialize());
+  ASSERT_FALSE(read.ok());
+  EXPECT_EQ(read.status().code(), StatusCode::kDataLoss);
+  EXPECT_NE(read.status().message().find("column 'c'"), std::string::npos)
+      << read.status().message();
+}
+
 TEST(DatasetProfileTest, FromColumns) {
   ColumnProfile::Options options;
   options.quantile_sketch = false;

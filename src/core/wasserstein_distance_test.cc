@@ -113,7 +113,6 @@ TEST(WassersteinDistanceTest, NormalizedWithKsEqualsBothSeparately) {
             StatusCode::kInvalidArgument);
 }
 
-
 // Sorted input is used in place and unsorted input is sorted first: the same bits either way,
 // and the caller's values are left as they were.
 TEST(WassersteinDistanceTest, SortedAndUnsortedInputGiveTheSameBits) {
@@ -133,7 +132,6 @@ TEST(WassersteinDistanceTest, SortedAndUnsortedInputGiveTheSameBits) {
   EXPECT_EQ(unsorted->statistic, sorted->statistic);
   EXPECT_GT(sorted->statistic, 0.2);
 }
-
 
 // The variant for sorted samples with a known deviation gives the general one's bits when that
 // deviation is numpy's (two pairwise passes over the sorted reference, as the general one
